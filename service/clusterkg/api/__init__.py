@@ -1,0 +1,1 @@
+"""The HTTP service: a thin FastAPI app made of one router per concern."""

@@ -1,0 +1,259 @@
+"""The clusterkg command line: build, validate, query, stats, export, derive.
+
+Exit codes by outcome: 0 done, 1 SHACL violations, 2 an error to fix (missing store, lock),
+3 bad input (RDF or SPARQL syntax).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import SHARED_REAL_DIR, settings
+from .errors import ClusterKGError, ValidationFailed
+
+app = typer.Typer(
+    name="clusterkg",
+    help="A knowledge graph of European cluster ecosystems: build it, check it, query it, export it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+derive_app = typer.Typer(help="Derive committed reference facts from public data files.", no_args_is_help=True)
+app.add_typer(derive_app, name="derive")
+
+out = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    Optional[Path], typer.Option("--store", help="Store directory (default: $CLUSTERKG_STORE or var/store).")
+]
+
+
+def _store_path(store: Path | None) -> Path:
+    return store or settings().store
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    nq = "nq"
+    ttl = "ttl"
+    jsonld = "jsonld"
+
+
+@app.command()
+def build(store: StoreOption = None) -> None:
+    """Build the graph from ontology, vocabularies, curated files and NUTS into the store.
+
+    The store is replaced only when every source parses and the whole graph conforms to the
+    shapes; otherwise it is left as it was.
+    """
+    from .build import build as run_build
+
+    path = _store_path(store)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task("building", total=None)
+        report = run_build(path, step=lambda text: progress.update(task, description=text))
+    out.print(f"built {path}: {report.triples:,} triples in {len(report.graphs)} named graphs "
+              f"({sum(report.seconds.values()):.1f} s)")
+
+
+@app.command()
+def validate(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="Turtle files to check with the graph (default: all sources).")] = None,
+) -> None:
+    """Check sources against the SHACL shapes and print a report grouped by shape and node.
+
+    Given FILES, each is checked together with the rest of the graph (vocabularies, regions),
+    replacing the source of the same name.
+    """
+    from .build import default_sources, describe_subjects, read_sources, turtle_source, validate_sources
+
+    sources = default_sources()
+    if files:
+        given = [turtle_source(f) for f in files]
+        names = {s.name for s in given}
+        sources = [s for s in sources if s.name not in names] + given
+    loaded = read_sources(sources, lambda _: None)
+    result = validate_sources(sources, loaded)
+    if not result.conforms:
+        raise ValidationFailed(result, len(result.results), describe_subjects(sources, loaded))
+    checked = sum(len(loaded[s.name]) for s in sources if s.validate)
+    out.print(f"conforms: {checked:,} triples in {sum(1 for s in sources if s.validate)} sources")
+
+
+@app.command()
+def query(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
+    format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a SPARQL query over the store (the default graph is the union of all graphs)."""
+    from .iris import sparql_prefixes
+    from .store import GraphStore
+
+    text = Path(query).read_text(encoding="utf-8") if _looks_like_file(query) else query
+    if "PREFIX" not in text.upper():
+        text = sparql_prefixes() + "\n" + text
+    graph_store = GraphStore.open_existing(_store_path(store))
+    print_results(graph_store.query(text), format)
+
+
+def _looks_like_file(argument: str) -> bool:
+    if argument.endswith(".rq") or argument.endswith(".sparql"):
+        if not Path(argument).is_file():
+            raise ClusterKGError(f"no such query file: {argument}", "check the path")
+        return True
+    return "\n" not in argument and len(argument) < 250 and Path(argument).is_file()
+
+
+def print_results(results: object, format: ResultFormat) -> None:
+    """Print SELECT rows, an ASK answer or CONSTRUCT triples in the chosen format."""
+    if isinstance(results, ox.QueryBoolean):
+        print(json.dumps({"boolean": bool(results)}) if format is ResultFormat.json else str(bool(results)).lower())
+        return
+    if isinstance(results, ox.QueryTriples):
+        sys.stdout.write(results.serialize(format=ox.RdfFormat.TURTLE).decode())
+        return
+    if format is ResultFormat.csv:
+        sys.stdout.write(results.serialize(format=ox.QueryResultsFormat.CSV).decode())
+        return
+    if format is ResultFormat.json:
+        sys.stdout.write(results.serialize(format=ox.QueryResultsFormat.JSON).decode() + "\n")
+        return
+    from .report import short
+
+    names = [v.value for v in results.variables]
+    table = Table(*names, show_lines=False)
+    rows = 0
+    for solution in results:
+        table.add_row(*(short(solution[n].value) if solution[n] is not None else "" for n in names))
+        rows += 1
+    out.print(table)
+    out.print(f"{rows} row{'s' if rows != 1 else ''}")
+
+
+@app.command()
+def stats(store: StoreOption = None) -> None:
+    """Triples per named graph and entities per class."""
+    from .report import short
+    from .store import GraphStore
+
+    graph_store = GraphStore.open_existing(_store_path(store))
+    graphs = Table("named graph", "triples", "loaded from")
+    for row in graph_store.query(_STATS_GRAPHS):
+        graphs.add_row(short(row["g"].value), f"{int(row['n'].value):,}", row["from"].value if row["from"] else "")
+    out.print(graphs)
+    classes = Table("class", "entities")
+    for row in graph_store.query(_STATS_CLASSES):
+        classes.add_row(short(row["class"].value), f"{int(row['n'].value):,}")
+    out.print(classes)
+
+
+_STATS_GRAPHS = """
+PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?origin) AS ?from) WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { GRAPH <https://w3id.org/clusterkg/graph/catalog> { ?g ckg:loadedFrom ?origin } }
+} GROUP BY ?g ORDER BY ?g
+"""
+_STATS_CLASSES = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
+GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="nq keeps the named graphs; ttl and jsonld merge them.")] = ExportFormat.nq,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Dump the whole graph, with its DCAT/VoID description (graph 'catalog')."""
+    from .export import export_store
+    from .store import GraphStore
+
+    data = export_store(GraphStore.open_existing(_store_path(store)), format.value)
+    if output:
+        output.write_bytes(data)
+        err.print(f"wrote {output} ({len(data):,} bytes)")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build the store even if one exists.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Serve the SPARQL endpoint, query catalogue, linked-data pages and UI; builds the store first if needed."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    config = settings().model_copy(update={"store": _store_path(store)})
+    if rebuild or not (config.store / "CURRENT").exists():
+        build(config.store)
+    host, port = host or config.host, port or config.port
+    err.print(f"serving http://{host}:{port}/ over {config.store}")
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+@derive_app.command("cohesion")
+def derive_cohesion(
+    real_dir: Annotated[Path, typer.Option("--from", help="Folder holding the ESIF and ERDF programme files.")] = SHARED_REAL_DIR,
+) -> None:
+    """Derive NUTS-2 cohesion categories 2014-2020 into data/derived/cohesion-2014-2020.ttl."""
+    from .cohesion import COHESION_TTL, derive_cohesion as derive, write_cohesion_turtle
+
+    esif, erdf = real_dir / "esif-2014-2020-planned.csv", real_dir / "erdf-2014-2020-programme-nuts.csv"
+    for needed in (esif, erdf):
+        if not needed.is_file():
+            raise ClusterKGError(f"missing {needed}", "pass --from with the folder of the real data files")
+    graph, notes = derive(esif, erdf)
+    write_cohesion_turtle(graph, COHESION_TTL)
+    for note in notes:
+        err.print(f"note: {note}")
+    out.print(f"wrote {COHESION_TTL} ({len(graph):,} triples); run 'clusterkg build' to load it")
+
+
+def main() -> None:
+    """Entry point: run the app, turning user-fixable errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except ValidationFailed as error:
+        from .report import format_violations
+
+        out.print(format_violations(error.report.results, error.subjects), highlight=False, markup=False)
+        err.print(f"error: {error}", highlight=False, markup=False)
+        raise SystemExit(error.exit_code)
+    except ClusterKGError as error:
+        err.print(f"error: {error}", highlight=False, markup=False)
+        raise SystemExit(error.exit_code)
+    except KeyboardInterrupt:
+        raise SystemExit(130)
+    except Exception as error:  # click's usage errors and the like carry their own exit codes
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            error.show()
+            raise SystemExit(error.exit_code)
+        if isinstance(error, click.exceptions.Abort):
+            raise SystemExit(1)
+        raise
