@@ -32,6 +32,7 @@ PREFIXES: dict[str, str] = {
     "id": str(ID),
     "voc": str(VOC),
     "src": str(SRC),
+    "graph": str(GRAPH),
     "nuts": str(NUTS),
     "country": str(COUNTRY),
     "schema": str(SCHEMA),

@@ -1,0 +1,5 @@
+"""`python -m clusterkg` runs the CLI."""
+
+from .cli import main
+
+main()
