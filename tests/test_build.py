@@ -65,7 +65,7 @@ def test_a_shacl_violation_refuses_the_build_and_keeps_the_store(store_copy: Pat
     bad.write_text(BAD_AMOUNT, encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
         build(store_copy, default_sources() + [turtle_source(bad)])
-    focus = {str(v.focus) for v in caught.value.report.results}
+    focus = {str(v.focus_node) for v in caught.value.report.results}
     assert focus == {"https://w3id.org/clusterkg/id/amount/broken"}
     assert snapshot(store_copy) == before
 

@@ -147,6 +147,34 @@ def print_results(results: object, format: ResultFormat) -> None:
     out.print(f"{rows} row{'s' if rows != 1 else ''}")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run(
+    ctx: typer.Context,
+    name: Annotated[Optional[str], typer.Argument(help="The catalogue query to run (see --list).")] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the catalogue's queries and their parameters.")] = False,
+    format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a query of the catalogue (queries/*.rq) with its parameters as options.
+
+    Example: clusterkg run clusters_by_region --region ITF
+    """
+    from .catalogue import get_query, load_catalogue, parse_option_args
+    from .store import GraphStore
+
+    if list_queries or name is None:
+        table = Table("query", "title", "parameters (* required)")
+        for query in load_catalogue():
+            params = ", ".join(f"{p.name}{'*' if p.required else ''}: {p.type}" for p in query.parameters)
+            table.add_row(query.name, query.title, params)
+        out.print(table)
+        return
+    query = get_query(name)
+    bindings = query.bind(parse_option_args(query, list(ctx.args)))
+    graph_store = GraphStore.open_existing(_store_path(store))
+    print_results(graph_store.query(query.sparql, bindings), format)
+
+
 @app.command()
 def stats(store: StoreOption = None) -> None:
     """Triples per named graph and entities per class."""
@@ -223,11 +251,11 @@ def derive_cohesion(
     from .cohesion import COHESION_TTL, derive_cohesion as derive, write_cohesion_turtle
 
     esif, erdf = real_dir / "esif-2014-2020-planned.csv", real_dir / "erdf-2014-2020-programme-nuts.csv"
-    for needed in (esif, erdf):
+    for needed in (esif, erdf, real_dir / "nuts-2013-2016.csv"):
         if not needed.is_file():
             raise ClusterKGError(f"missing {needed}", "pass --from with the folder of the real data files")
     graph, notes = derive(esif, erdf)
-    write_cohesion_turtle(graph, COHESION_TTL)
+    write_cohesion_turtle(graph, COHESION_TTL, notes=notes)
     for note in notes:
         err.print(f"note: {note}")
     out.print(f"wrote {COHESION_TTL} ({len(graph):,} triples); run 'clusterkg build' to load it")

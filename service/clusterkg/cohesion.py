@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, SKOS
+from rdflib.namespace import DCTERMS, SKOS
 
 from . import reference
 from .config import DATA_DIR
@@ -189,6 +190,8 @@ def derive_cohesion(esif_csv: Path, erdf_nuts_csv: Path, nuts_changes_csv: Path 
     beside ``esif_csv``.
     """
     nuts_changes_csv = nuts_changes_csv or esif_csv.with_name(NUTS_CHANGES_FILE)
+    if not nuts_changes_csv.is_file():
+        raise FileNotFoundError(f"{nuts_changes_csv} (Eurostat's NUTS 2013 -> 2016 change table) is needed too")
     programmes = read_programmes(esif_csv)
     areas = read_programme_areas(erdf_nuts_csv)
     nuts13 = read_nuts_2013_2016(nuts_changes_csv)
@@ -345,39 +348,40 @@ def derive_cohesion(esif_csv: Path, erdf_nuts_csv: Path, nuts_changes_csv: Path 
 
 
 def _describe_sources(graph: Graph, esif_csv: Path, erdf_nuts_csv: Path, nuts_changes_csv: Path) -> None:
-    platform = "European Commission, Cohesion Open Data Platform"
-    page = URIRef("https://cohesiondata.ec.europa.eu/")
-    for node, path, title, publisher, page_, description in (
-        (ESIF_SOURCE, esif_csv, "ESIF 2014-2020 finances: planned details", platform, page,
+    for node, path, title, publisher, page, date, license, description in (
+        (ESIF_SOURCE, esif_csv, "ESIF 2014-2020 finances: planned details",
+         "European Commission, Cohesion Open Data Platform", URIRef("https://cohesiondata.ec.europa.eu/"),
+         Literal("2019-04-11", datatype=XSD.date), _CC_BY_4,
          "Planned EU and national amounts of the European Structural and Investment Funds 2014-2020 per "
-         "programme (CCI), fund, priority, thematic objective and category of region; obtained via "
-         "github.com/dw-data/eu-funding at commit 3a2e62f3. Used here: the ERDF lines' CCI and "
+         "programme (CCI), fund, priority, thematic objective and category of region, as downloaded on "
+         "11 April 2019 (dataset 'ESIF 2014-2020 FINANCES PLANNED DETAILS', e4v6-qrrq) by the DW data team; "
+         "obtained via github.com/dw-data/eu-funding at commit 3a2e62f3. Used here: the ERDF lines' CCI and "
          "'Category of region'."),
-        (ERDF_NUTS_SOURCE, erdf_nuts_csv, "ERDF 2014-2020 operational programmes by NUTS region", platform, page,
-         "The NUTS 1 / NUTS 2 region (NUTS 2013 codes) each ERDF 2014-2020 operational programme (CCI) "
-         "covers, empty for national programmes; obtained via github.com/dw-data/eu-funding at commit 3a2e62f3."),
+        (ERDF_NUTS_SOURCE, erdf_nuts_csv, "ERDF 2014-2020 operational programmes matched to NUTS regions",
+         "DW (Deutsche Welle) data team", URIRef("https://github.com/dw-data/eu-funding"),
+         Literal("2019-04", datatype=XSD.gYearMonth), None,
+         "The NUTS 1 / NUTS 2 region (NUTS 2013 codes) of each ERDF 2014-2020 operational programme (CCI) of "
+         "the Cohesion Open Data Platform, empty for national programmes, matched by programme title for the "
+         "DW story 'How the EU funds its economically disadvantaged regions' (April 2019); file "
+         "ERDF_2014-2020_regions_match.csv of github.com/dw-data/eu-funding at commit 3a2e62f3. No licence "
+         "is stated for the matching; the programme data are the Commission's (CC BY 4.0)."),
         (NUTS_CHANGES_SOURCE, nuts_changes_csv, "NUTS 2013 - NUTS 2016 changes", "Eurostat",
          URIRef("https://ec.europa.eu/eurostat/web/nuts/history"),
+         Literal("2016-11-21", datatype=XSD.date), _CC_BY_4,
          "Eurostat's table of the changes from NUTS 2013 to NUTS 2016 (codes of both versions, kind of "
-         "change); obtained via github.com/adibaba/LauNuts at commit 44127228."),
+         "change), the amendments of Commission Regulation (EU) 2016/2066 of 21 November 2016; obtained via "
+         "github.com/adibaba/LauNuts at commit 44127228."),
     ):
-        graph.add((node, RDF.type, CKG.SourceDocument))
-        graph.add((node, DCTERMS.title, Literal(title, lang="en")))
-        graph.add((node, DCTERMS.publisher, Literal(publisher)))
-        graph.add((node, DCTERMS.license, _CC_BY_4))
-        graph.add((node, DCTERMS.language, Literal("en")))
-        graph.add((node, FOAF.page, page_))
-        graph.add((node, DCTERMS.identifier, Literal(path.name)))
-        graph.add((node, DCTERMS.description, Literal(description, lang="en")))
+        reference.describe_source(graph, node, title, publisher, page, description, path.name, date,
+                                  license=license)
         checksum = BNode()
         graph.add((node, SPDX.checksum, checksum))
         graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         graph.add((checksum, SPDX.checksumValue, Literal(sha256(path), datatype=XSD.hexBinary)))
-        graph.add((node, DCTERMS.source, node))
 
 
 def write_cohesion_turtle(graph: Graph, path: Path = COHESION_TTL, notes: list[str] | None = None) -> None:
-    """Write ``graph`` as Turtle with a header: generated, attribution, how to regenerate, notes."""
+    """Write ``graph`` as sorted Turtle with a header: generated, attribution, how to regenerate, notes."""
     checksums = {
         str(o): str(v)
         for s, o in graph.subject_objects(DCTERMS.identifier)
@@ -389,17 +393,47 @@ def write_cohesion_turtle(graph: Graph, path: Path = COHESION_TTL, notes: list[s
         "# Cohesion policy categories of NUTS-2 regions, 2014-2020 (Implementing Decision 2014/99/EU).",
         "# GENERATED FILE, DO NOT EDIT. Regenerate with: clusterkg derive cohesion",
         "# Derived from data of the European Commission's Cohesion Open Data Platform",
-        "# (https://cohesiondata.ec.europa.eu/), licensed CC BY 4.0, and Eurostat's NUTS change tables (CC BY 4.0):",
+        "# (https://cohesiondata.ec.europa.eu/, CC BY 4.0) as matched to NUTS regions by the DW data team",
+        "# (github.com/dw-data/eu-funding), and from Eurostat's NUTS change tables (CC BY 4.0). Input files:",
         *(f"#   {name} sha256 {digest}" for name, digest in sorted(checksums.items())),
-        f"# {decided} regions with a category. How they are derived: service/clusterkg/cohesion.py.",
+        f"# {decided} regions with a category; the rules are in service/clusterkg/cohesion.py.",
     ]
     if notes:
         lines.append("# Notes (regions left without category, and why):")
         for note in notes:
-            lines.append("#   - " + note.replace("\n", " "))
-    body = graph.serialize(format="turtle")
+            wrapped = textwrap.wrap(note, width=96, break_long_words=False, break_on_hyphens=False)
+            lines += ["#   - " + wrapped[0], *("#     " + more for more in wrapped[1:])]
+    lines.append("")
+    lines += [f"@prefix {prefix}: <{iri}> ." for prefix, iri in sorted(graph.namespaces())
+              if any(str(t).startswith(str(iri)) for t in _terms(graph))]
+    manager = graph.namespace_manager
+
+    def term(node) -> str:
+        if isinstance(node, BNode):
+            inner = " ; ".join(f"{term(p)} {term(o)}" for p, o in sorted(graph.predicate_objects(node)))
+            return f"[ {inner} ]"
+        return node.n3(manager)
+
+    typed = sorted(s for s in set(graph.subjects()) if not isinstance(s, BNode) and (s, RDF.type, None) in graph)
+    others = sorted(s for s in set(graph.subjects()) if not isinstance(s, BNode) and s not in set(typed))
+    for subject in typed + others:
+        predicates = sorted(set(graph.predicates(subject)), key=lambda p: (p != RDF.type, p != CKG.cohesionCategory, term(p)))
+        parts = []
+        for predicate in predicates:
+            objects = ", ".join(term(o) for o in sorted(graph.objects(subject, predicate), key=term))
+            parts.append(f"{'a' if predicate == RDF.type else term(predicate)} {objects}")
+        lines.append("")
+        lines.append(f"{term(subject)} " + " ;\n    ".join(parts) + " .")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _terms(graph: Graph):
+    for triple in graph:
+        yield from triple
+        for node in triple:
+            if isinstance(node, Literal) and node.datatype:
+                yield node.datatype
 
 
 if __name__ == "__main__":  # pragma: no cover - the CLI's 'clusterkg derive cohesion' does the same

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     port: int = 8000
     query_timeout: float = 30.0
     max_results: int = 100_000
+    # Worker processes evaluating SPARQL queries: at most this many run at once.
+    query_workers: int = 2
+    # SERVICE endpoints a federated query may call (exact IRIs); empty refuses federation.
+    # As an environment variable, a JSON list: CLUSTERKG_SPARQL_SERVICE_ALLOWLIST='["https://..."]'.
+    sparql_service_allowlist: list[str] = []
 
 
 @cache

@@ -1,24 +1,126 @@
-"""Query evaluation off the event loop.
+"""Query evaluation in worker processes that can be ended at the time limit.
 
 Every query the service runs goes through a ``QueryExecutor``; handlers await it and never
-touch the store themselves, so one slow query cannot stall other requests.
+touch the store themselves.
 
-Version 0: evaluation in a thread pool over one read-only store. The SPARQL endpoint work
-replaces the internals with worker processes that can be ended at the time limit; the
-interface below stays.
+Why processes: neither pyoxigraph nor rdflib can cancel a running query from Python, so a
+thread can only stop *waiting* for a runaway query while the query keeps a core (and the
+GIL-free Rust evaluator) busy for as long as it likes. Each worker here is a process started
+(``python -c``, see ``_Worker``) that holds the store open read-only; a query over the time limit is
+stopped by ending its process, and a fresh worker takes its place. ``workers`` processes serve
+at most ``workers`` queries at once; further requests wait their turn (an asyncio semaphore),
+so one heavy query never stalls the others.
+
+A worker computes the whole result and checks it against ``max_results`` before it sends
+anything, so a client never receives a 200 with a truncated body. Results cross the process
+boundary as bytes in a standard format (SPARQL JSON, N-Triples, or the format the client
+negotiated) and are parsed back into terms in the parent only where callers need terms.
+
+The module also holds the small lexical scan of query text the executor needs before it runs
+a query (query form, dataset clauses, SERVICE endpoints): federation is refused unless every
+SERVICE endpoint is in the allow-list the caller passes, because pyoxigraph would otherwise
+call any URL a query names.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import traceback
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from .errors import ClusterKGError, QuerySyntaxError, StoreMissing
 from .store import GraphStore, Term
+
+_READY_TIMEOUT = 120.0  # seconds a new worker may take to import pyoxigraph and open the store
+
+_RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "JSON": ox.QueryResultsFormat.JSON,
+    "XML": ox.QueryResultsFormat.XML,
+    "CSV": ox.QueryResultsFormat.CSV,
+    "TSV": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "TURTLE": ox.RdfFormat.TURTLE,
+    "N_TRIPLES": ox.RdfFormat.N_TRIPLES,
+    "N_QUADS": ox.RdfFormat.N_QUADS,
+    "JSON_LD": ox.RdfFormat.JSON_LD,
+    "RDF_XML": ox.RdfFormat.RDF_XML,
+    "TRIG": ox.RdfFormat.TRIG,
+}
+
+
+# --- errors a client can cause --------------------------------------------------------------
+
+
+class QueryTimeout(ClusterKGError):
+    """The query ran past the time limit; its worker was ended."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"query exceeded the time limit of {seconds:g} s",
+            "make the query more selective, or add LIMIT; a query cannot run longer than this",
+        )
+        self.seconds = seconds
+
+
+class ResultTooLarge(ClusterKGError):
+    """The result has more rows (or triples) than the service returns in one response."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"result too large: the query returns more than {limit:,} rows or triples",
+            "add LIMIT and OFFSET to fetch it in pages, or download a full dump",
+        )
+        self.limit = limit
+
+
+class FederationRefused(ClusterKGError):
+    """A SERVICE clause names an endpoint the operator has not allow-listed."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            detail,
+            "remove the SERVICE clause, or ask the operator to add the endpoint to "
+            "CLUSTERKG_SPARQL_SERVICE_ALLOWLIST",
+        )
+
+
+class ServiceBusy(ClusterKGError):
+    """Every worker stayed busy for longer than the time limit."""
+
+    def __init__(self, workers: int, seconds: float) -> None:
+        super().__init__(
+            f"all {workers} query workers stayed busy for {seconds:g} s", "try again in a moment"
+        )
+
+
+class QueryEvaluationError(ClusterKGError):
+    """The store or a federated endpoint failed while evaluating a valid query."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"query evaluation failed: {detail}")
+        self.detail = detail
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process died or could not start; a bug or a resource limit, never the client's fault."""
+
+
+# --- results --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -29,27 +131,433 @@ class SelectResult:
     rows: list[dict[str, Term]]
 
 
-class QueryExecutor:
-    """Runs SPARQL over the store at ``store_path`` without blocking the event loop."""
+def rows_as_json(result: SelectResult) -> list[dict[str, object]]:
+    """Rows as plain JSON values, for APIs that do not speak SPARQL results."""
+    from .terms import python_value
 
-    def __init__(self, store_path: Path, timeout: float = 30.0, max_results: int = 100_000) -> None:
+    return [{k: python_value(v) for k, v in row.items()} for row in result.rows]
+
+
+# --- lexical scan of query text -------------------------------------------------------------
+
+# Tokens of the SPARQL 1.1 grammar (§19.8) that matter for finding keywords: strings, IRIs
+# and comments are matched whole so that words inside them are never taken for keywords.
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z0-9_\u00B7-\U0010FFFF]+)
+    | (?P<word>(?:[A-Za-z0-9_:\u00B7-\U0010FFFF]|\\.|%[0-9A-Fa-f]{2})
+               (?:[A-Za-z0-9_:.\-\u00B7-\U0010FFFF]|\\.|%[0-9A-Fa-f]{2})*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class QueryScan:
+    """What the executor must know of a query before running it.
+
+    ``form`` is SELECT, ASK, CONSTRUCT, DESCRIBE, UPDATE (an update sent as a query) or None
+    when the text does not start like any of them (the parser will then say why).
+    ``services`` holds each SERVICE endpoint as an absolute IRI, or None where the endpoint is
+    a variable or cannot be resolved, which no allow-list can vouch for.
+    """
+
+    form: str | None
+    services: tuple[str | None, ...] = ()
+    has_dataset_clause: bool = False
+
+
+def scan_query(text: str, base_iri: str | None = None) -> QueryScan:
+    """Scan ``text`` for its form, FROM clauses and SERVICE endpoints, ignoring strings, IRIs and comments.
+
+    >>> scan_query('PREFIX e: <http://example.org/> SELECT * { SERVICE e:sparql { ?s ?p "SERVICE" } }')
+    QueryScan(form='SELECT', services=('http://example.org/sparql',), has_dataset_clause=False)
+    >>> scan_query('# SERVICE <x>\\nASK FROM <http://example.org/g> { ?service ?p ?o }')
+    QueryScan(form='ASK', services=(), has_dataset_clause=True)
+    """
+    tokens = [
+        (match.lastgroup, match.group())
+        for match in _TOKEN.finditer(text)
+        if match.lastgroup not in ("ws", "comment")
+    ]
+    base, prefixes = base_iri, {}
+    form: str | None = None
+    decided = False
+    services: list[str | None] = []
+    dataset = False
+    for index, (kind, value) in enumerate(tokens):
+        keyword = value.upper() if kind == "word" and ":" not in value else None
+        following = tokens[index + 1 : index + 3]
+        if keyword == "BASE" and following[:1] and following[0][0] == "iri":
+            base = _resolve(following[0][1], base)
+            continue
+        if keyword == "PREFIX" and len(following) == 2 and following[0][1].endswith(":") and following[1][0] == "iri":
+            prefixes[following[0][1]] = _resolve(following[1][1], base)
+            continue
+        if not decided and keyword is not None and keyword not in ("BASE", "PREFIX"):
+            decided = True
+            form = keyword if keyword in _QUERY_FORMS else "UPDATE" if keyword in _UPDATE_WORDS else None
+        if keyword == "FROM":
+            dataset = True
+        elif keyword == "SERVICE":
+            target = following[0] if following else None
+            if target and target[0] == "word" and target[1].upper() == "SILENT":
+                target = following[1] if len(following) > 1 else None
+            services.append(_service_iri(target, base, prefixes))
+    return QueryScan(form, tuple(services), dataset)
+
+
+def _unescape(text: str) -> str:
+    """Apply the \\u and \\U escapes SPARQL allows in IRIs (§19.2)."""
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _resolve(iri_token: str, base: str | None) -> str | None:
+    """The absolute IRI of an IRIREF token, or None if it is relative and there is no base."""
+    iri = _unescape(iri_token[1:-1])
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        return iri
+    return urljoin(base, iri) if base else None
+
+
+def _service_iri(token: tuple[str, str] | None, base: str | None, prefixes: dict) -> str | None:
+    """The endpoint a SERVICE clause names, when it is a constant IRI we can resolve."""
+    if token is None:
+        return None
+    kind, value = token
+    if kind == "iri":
+        return _resolve(value, base)
+    if kind == "word" and ":" in value:
+        prefix, _, local = value.partition(":")
+        namespace = prefixes.get(prefix + ":")
+        if namespace is None:
+            return None
+        return namespace + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def check_services(scan: QueryScan, allowed: Collection[str]) -> None:
+    """Refuse a query whose SERVICE endpoints are not all in ``allowed``."""
+    if not scan.services:
+        return
+    if not allowed:
+        raise FederationRefused("federated queries (SERVICE) are not allowed on this endpoint")
+    for iri in scan.services:
+        if iri is None:
+            raise FederationRefused(
+                "SERVICE with a variable or unresolvable endpoint cannot be checked against the allow-list"
+            )
+        if iri not in allowed:
+            raise FederationRefused(f"SERVICE <{iri}> is not in the operator's allow-list")
+
+
+# --- the worker process ---------------------------------------------------------------------
+
+
+@dataclass
+class _Request:
+    """One unit of work for a worker; plain data, so it pickles across the pipe."""
+
+    op: str  # "query" or "export"
+    sparql: str = ""
+    bindings: dict[str, Term] = field(default_factory=dict)
+    default_graphs: list[ox.NamedNode] | None = None
+    named_graphs: list[ox.NamedNode] | None = None
+    base_iri: str | None = None
+    has_dataset_clause: bool = False
+    results_format: str | None = None  # a key of _RESULTS_FORMATS
+    rdf_format: str | None = None  # a key of _RDF_FORMATS
+    max_results: int = 0
+    export_format: str = ""
+
+
+def _worker_main(conn: Connection, store_path: str) -> None:
+    """A worker: open the store read-only, say so, then answer requests until told to stop."""
+    # Ctrl-C reaches the whole process group; the parent ends its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        store = GraphStore.open_existing(Path(store_path), read_only=True)
+    except (ClusterKGError, OSError) as error:
+        conn.send(("failed", str(error)))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        conn.send(_answer(store, request))
+
+
+def _answer(store: GraphStore, request: _Request) -> tuple:
+    """Evaluate one request: ('ok', kind, bytes) or (error kind, detail)."""
+    try:
+        if request.op == "export":
+            from .export import export_store
+
+            return ("ok", "dump", export_store(store, request.export_format))
+        return _evaluate(store, request)
+    except (SyntaxError, QuerySyntaxError) as error:
+        return ("syntax", error.detail if isinstance(error, QuerySyntaxError) else str(error))
+    except OSError as error:  # the store failed to read, or a federated endpoint failed
+        return ("failed", str(error))
+    except Exception:  # a bug in this module or in pyoxigraph: reported as one, never as the client's fault
+        return ("bug", traceback.format_exc())
+
+
+def _evaluate(store: GraphStore, request: _Request) -> tuple:
+    """Run the query with the dataset of SPARQL 1.1 Protocol §2.1.4 and serialise the capped result.
+
+    With no protocol dataset, the default graph is the union of the named graphs unless the
+    query names its own dataset (FROM / FROM NAMED), which then applies as the query says.
+    """
+    options: dict = {"base_iri": request.base_iri}
+    if request.bindings:
+        options["substitutions"] = {ox.Variable(name): term for name, term in request.bindings.items()}
+    if request.default_graphs is None and request.named_graphs is None:
+        options["use_default_graph_as_union"] = not request.has_dataset_clause
+    else:
+        options["default_graph"] = list(request.default_graphs or [])
+        options["named_graphs"] = list(request.named_graphs or [])
+    # GraphStore.query always sets the union default graph (overriding FROM) and takes no base
+    # IRI; the protocol needs both, so the worker calls the store it opened directly.
+    results = store.oxigraph.query(request.sparql, **options)
+
+    if isinstance(results, ox.QueryBoolean):
+        results_format = _RESULTS_FORMATS[request.results_format or "JSON"]
+        return ("ok", "ask", results.serialize(format=results_format))
+
+    # pyoxigraph serialises a live result stream in Rust; the writer counts lines as they come
+    # (TSV and N-Triples write one solution or triple per line, escaping newlines) and stops
+    # the evaluation once the limit is passed. Converting the capped TSV or N-Triples to the
+    # requested format afterwards is lossless: both write terms in full SPARQL/Turtle syntax.
+    limit = request.max_results
+    if isinstance(results, ox.QuerySolutions):
+        writer = _LineCountingWriter(limit + 1)  # the header line, then one line per row
+        try:
+            results.serialize(writer, format=ox.QueryResultsFormat.TSV)
+        except _LimitPassed:
+            return ("too_large", limit)
+        name = request.results_format or "JSON"
+        body = writer.getvalue()
+        if name != "TSV":
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=_RESULTS_FORMATS[name])
+        return ("ok", "select", body)
+
+    writer = _LineCountingWriter(limit)
+    try:
+        results.serialize(writer, format=ox.RdfFormat.N_TRIPLES)
+    except _LimitPassed:
+        return ("too_large", limit)
+    body = writer.getvalue()
+    rdf_format = _RDF_FORMATS[request.rdf_format or "N_TRIPLES"]
+    if rdf_format != ox.RdfFormat.N_TRIPLES:
+        prefixes = None
+        if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            from .iris import PREFIXES
+
+            prefixes = PREFIXES
+        triples = (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return ("ok", "graph", body)
+
+
+class _LimitPassed(Exception):
+    """Raised inside a serialisation to stop it when the result has too many lines."""
+
+
+class _LineCountingWriter(io.RawIOBase):
+    """A file-like sink for pyoxigraph serialisers that refuses more than ``limit`` lines."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.lines = 0
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # noqa: ANN001 - a bytes-like object
+        chunk = bytes(data)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _LimitPassed()
+        self._chunks.append(chunk)
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe.
+
+    The process is started with ``python -c`` on a socket pair rather than through
+    ``multiprocessing``'s 'spawn' or 'forkserver', which re-import the parent's ``__main__``
+    in the child: a script without an ``if __name__ == "__main__"`` guard would run again in
+    every worker. The pipe speaks ``multiprocessing.connection``'s protocol all the same.
+    """
+
+    def __init__(self, store_path: Path) -> None:
+        parent, child = socket.socketpair()
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_COMMAND, str(child.fileno()), str(os.getpid()), str(store_path)],
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=environment,
+        )
+        child.close()
+        self.conn = Connection(parent.detach())
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Block until the worker has opened the store (called in a thread)."""
+        if self.ready:
+            return
+        try:
+            if not self.conn.poll(_READY_TIMEOUT):
+                raise WorkerFailed(f"a query worker did not start within {_READY_TIMEOUT:g} s")
+            message = self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerFailed(f"a query worker exited while starting (exit code {self.process.poll()})") from error
+        if message[0] != "ready":
+            raise WorkerFailed(f"a query worker could not open the store: {message[1]}")
+        self.ready = True
+
+    def call(self, request: _Request, timeout: float) -> tuple | None:
+        """Send ``request`` and wait up to ``timeout`` s for the answer; None on time-out (called in a thread)."""
+        try:
+            self.conn.send(request)
+            if not self.conn.poll(timeout):
+                return None
+            return self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerFailed(f"a query worker died during a query (exit code {self.process.poll()})") from error
+
+    def stop(self, graceful: bool = False) -> None:
+        """End the process now (or let it finish, if ``graceful`` and idle)."""
+        if graceful and self.process.poll() is None:
+            try:
+                self.conn.send(None)
+                self.process.wait(1.0)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5.0)
+        # The pipe is left to the garbage collector: a thread may still be polling it, and
+        # closing a descriptor another thread uses can close an unrelated file that reuses it.
+
+
+_WORKER_COMMAND = (
+    "import sys; from clusterkg.executor import _worker_entry; "
+    "_worker_entry(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])"
+)
+
+
+def _worker_entry(fd: int, parent_pid: int, store_path: str) -> None:
+    """``python -c`` entry point of a worker: die with the parent, then serve on descriptor ``fd``."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # PR_SET_PDEATHSIG: a runaway query must not outlive a parent killed with SIGKILL
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        return
+    _worker_main(Connection(fd), store_path)
+
+
+class QueryExecutor:
+    """Runs SPARQL over the store at ``store_path`` in ``workers`` processes, each query within ``timeout`` s.
+
+    Results larger than ``max_results`` rows or triples raise ``ResultTooLarge``; a query past
+    the limit raises ``QueryTimeout`` and its worker is replaced. The constructor only checks
+    that the store exists; workers open it in the background.
+    """
+
+    def __init__(
+        self,
+        store_path: Path,
+        timeout: float = 30.0,
+        max_results: int = 100_000,
+        workers: int | None = None,
+    ) -> None:
         self.store_path = Path(store_path)
+        if not (self.store_path / "CURRENT").exists():
+            raise StoreMissing(self.store_path)
         self.timeout = timeout
         self.max_results = max_results
-        self._store = GraphStore.open_existing(self.store_path, read_only=True)
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sparql")
+        if workers is None:
+            from .config import settings
 
-    async def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> SelectResult:
+            workers = settings().query_workers
+        self.workers = max(1, workers)
+        self._idle: list[_Worker] = [_Worker(self.store_path) for _ in range(self.workers)]
+        self._threads = ThreadPoolExecutor(max_workers=self.workers + 2, thread_name_prefix="query-wait")
+        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._busy: set[_Worker] = set()
+        self._closed = False
+
+    # The public interface: each call is one query, evaluated in a worker.
+
+    async def select(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> SelectResult:
         """Evaluate a SELECT query and return its rows."""
-        return await self._run(self._select, sparql, dict(bindings or {}))
+        kind, body = await self._query(sparql, bindings, default_graphs, named_graphs, "JSON", "N_TRIPLES")
+        if kind != "select":
+            raise TypeError(f"expected a SELECT query, got a {kind} query")
+        return await self._in_thread(_parse_select, body)
 
-    async def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
+    async def ask(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> bool:
         """Evaluate an ASK query."""
-        return await self._run(lambda q, b: bool(self._store.query(q, b)), sparql, dict(bindings or {}))
+        kind, body = await self._query(sparql, bindings, default_graphs, named_graphs, "JSON", "N_TRIPLES")
+        if kind != "ask":
+            raise TypeError(f"expected an ASK query, got a {kind} query")
+        return bool(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
 
-    async def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+    async def construct(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+    ) -> list[ox.Triple]:
         """Evaluate a CONSTRUCT or DESCRIBE query and return its triples."""
-        return await self._run(lambda q, b: list(self._store.query(q, b)), sparql, dict(bindings or {}))
+        kind, body = await self._query(sparql, bindings, default_graphs, named_graphs, "JSON", "N_TRIPLES")
+        if kind != "graph":
+            raise TypeError(f"expected a CONSTRUCT or DESCRIBE query, got a {kind} query")
+        return await self._in_thread(_parse_triples, body)
 
     async def serialize(
         self,
@@ -59,44 +567,173 @@ class QueryExecutor:
         bindings: Mapping[str, Term] | None = None,
         default_graphs: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        *,
+        base_iri: str | None = None,
+        allowed_services: Collection[str] = (),
     ) -> tuple[str, bytes]:
-        """Evaluate any query and serialise its result: ('select'|'ask'|'graph', body)."""
+        """Evaluate any query and serialise its result: ('select'|'ask'|'graph', body).
 
-        def work(q: str, b: dict) -> tuple[str, bytes]:
-            results = self._store.query(q, b, default_graphs=default_graphs, named_graphs=named_graphs)
-            if isinstance(results, ox.QueryTriples):
-                return "graph", results.serialize(format=rdf_format or ox.RdfFormat.N_TRIPLES)
-            kind = "ask" if isinstance(results, ox.QueryBoolean) else "select"
-            return kind, results.serialize(format=results_format or ox.QueryResultsFormat.JSON)
+        SELECT and ASK results come in ``results_format`` (default SPARQL JSON), CONSTRUCT
+        and DESCRIBE in ``rdf_format`` (default N-Triples). If ``default_graphs`` or
+        ``named_graphs`` is given, the dataset is exactly those graphs (SPARQL 1.1 Protocol
+        §2.1.4; the one not given is empty); otherwise the default graph is the union of all
+        named graphs. SERVICE is refused unless every endpoint is in ``allowed_services``.
+        """
+        return await self._query(
+            sparql,
+            bindings,
+            default_graphs,
+            named_graphs,
+            _format_name(_RESULTS_FORMATS, results_format),
+            _format_name(_RDF_FORMATS, rdf_format),
+            base_iri=base_iri,
+            allowed_services=allowed_services,
+        )
 
-        return await self._run(work, sparql, dict(bindings or {}))
-
-    def _select(self, sparql: str, bindings: dict) -> SelectResult:
-        results = self._store.query(sparql, bindings)
-        if not isinstance(results, ox.QuerySolutions):
-            raise TypeError("expected a SELECT query")
-        variables = [v.value for v in results.variables]
-        rows = []
-        for solution in results:
-            rows.append({name: solution[name] for name in variables if solution[name] is not None})
-            if len(rows) >= self.max_results:
-                break
-        return SelectResult(variables, rows)
-
-    async def _run(self, function, sparql: str, bindings: dict):
-        loop = asyncio.get_running_loop()
-        return await asyncio.wait_for(loop.run_in_executor(self._pool, function, sparql, bindings), self.timeout)
+    async def export(self, format: str) -> bytes:
+        """The whole store as a dump (nq, ttl or jsonld; see ``export.export_store``), made in a worker."""
+        _, body = await self._run(_Request(op="export", export_format=format), max(self.timeout, 300.0))
+        return body
 
     def close(self) -> None:
         """Stop the workers."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._closed = True
+        for worker in [*self._idle, *self._busy]:
+            worker.stop(graceful=worker in self._idle)
+        self._idle.clear()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    # Internals.
+
+    async def _query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None,
+        default_graphs: list[ox.NamedNode] | None,
+        named_graphs: list[ox.NamedNode] | None,
+        results_format: str | None,
+        rdf_format: str | None,
+        *,
+        base_iri: str | None = None,
+        allowed_services: Collection[str] = (),
+    ) -> tuple[str, bytes]:
+        scan = scan_query(sparql, base_iri)
+        check_services(scan, allowed_services)
+        request = _Request(
+            op="query",
+            sparql=sparql,
+            bindings=dict(bindings or {}),
+            default_graphs=list(default_graphs) if default_graphs is not None else None,
+            named_graphs=list(named_graphs) if named_graphs is not None else None,
+            base_iri=base_iri,
+            has_dataset_clause=scan.has_dataset_clause,
+            results_format=results_format,
+            rdf_format=rdf_format,
+            max_results=self.max_results,
+        )
+        return await self._run(request, self.timeout)
+
+    async def _run(self, request: _Request, timeout: float) -> tuple[str, bytes]:
+        """Send ``request`` to an idle worker, waiting for one if all are busy; map its answer."""
+        if self._closed:
+            raise RuntimeError("the query executor is closed")
+        semaphore = self._semaphore_for_loop()
+        try:
+            await asyncio.wait_for(semaphore.acquire(), timeout)
+        except TimeoutError:
+            raise ServiceBusy(self.workers, timeout) from None
+        worker = self._idle.pop()
+        self._busy.add(worker)
+        try:
+            answer = await self._in_thread(_ready_then_call, worker, request, timeout)
+        except BaseException:
+            # Cancelled (the client left, the server stops) or the worker died: end it either way.
+            self._replace(worker)
+            semaphore.release()
+            raise
+        if answer is None:
+            self._replace(worker)
+            semaphore.release()
+            raise QueryTimeout(timeout)
+        self._busy.discard(worker)
+        self._idle.append(worker)
+        semaphore.release()
+        return _unwrap(answer)
+
+    def _replace(self, worker: _Worker) -> None:
+        """End ``worker`` and put a fresh one in its place."""
+        self._busy.discard(worker)
+        worker.stop()
+        if not self._closed:
+            # At the front: idle workers are taken from the end, so started ones go first.
+            self._idle.insert(0, _Worker(self.store_path))
+
+    def _semaphore_for_loop(self) -> asyncio.Semaphore:
+        """The semaphore for the running event loop (tests may run several loops in turn)."""
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._loop is not loop:
+            self._semaphore = asyncio.Semaphore(self.workers)
+            self._loop = loop
+        return self._semaphore
+
+    async def _in_thread(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
 
 
-def rows_as_json(result: SelectResult) -> list[dict[str, object]]:
-    """Rows as plain JSON values, for APIs that do not speak SPARQL results."""
-    from .terms import python_value
+def _ready_then_call(worker: _Worker, request: _Request, timeout: float) -> tuple | None:
+    """Wait for a new worker to start (not counted in the time limit), then run ``request``."""
+    worker.wait_ready()
+    return worker.call(request, timeout)
 
-    return [{k: python_value(v) for k, v in row.items()} for row in result.rows]
+
+def _unwrap(answer: tuple) -> tuple[str, bytes]:
+    """Turn a worker's answer into a result or the matching exception."""
+    status = answer[0]
+    if status == "ok":
+        return answer[1], answer[2]
+    if status == "syntax":
+        raise QuerySyntaxError(answer[1])
+    if status == "too_large":
+        raise ResultTooLarge(answer[1])
+    if status == "failed":
+        raise QueryEvaluationError(answer[1])
+    raise WorkerFailed(f"a query worker hit a bug:\n{answer[1]}")
 
 
-__all__ = ["QueryExecutor", "SelectResult", "rows_as_json"]
+def _format_name(table: dict, format: object | None) -> str | None:
+    """The key of ``format`` in ``table`` (formats do not pickle; their names do)."""
+    if format is None:
+        return None
+    for name, candidate in table.items():
+        if candidate == format:
+            return name
+    raise ValueError(f"unsupported format {format!r}")
+
+
+def _parse_select(body: bytes) -> SelectResult:
+    """SPARQL JSON results back into terms."""
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    variables = [v.value for v in solutions.variables]
+    rows = [{name: s[name] for name in variables if s[name] is not None} for s in solutions]
+    return SelectResult(variables, rows)
+
+
+def _parse_triples(body: bytes) -> list[ox.Triple]:
+    """N-Triples back into triples, keeping blank node labels."""
+    return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+
+
+__all__ = [
+    "FederationRefused",
+    "QueryEvaluationError",
+    "QueryExecutor",
+    "QueryScan",
+    "QueryTimeout",
+    "ResultTooLarge",
+    "SelectResult",
+    "ServiceBusy",
+    "WorkerFailed",
+    "check_services",
+    "rows_as_json",
+    "scan_query",
+]

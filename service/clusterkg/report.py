@@ -20,7 +20,7 @@ def format_violations(results: list, subjects: dict) -> str:
     """The text of a validation report for people: one block per shape, one line per problem."""
     by_shape: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for v in results:
-        by_shape[short(v.source_shape)][str(v.focus)].append(v)
+        by_shape[short(v.source_shape)][str(v.focus_node)].append(v)
     lines: list[str] = []
     for shape in sorted(by_shape):
         count = sum(len(vs) for vs in by_shape[shape].values())

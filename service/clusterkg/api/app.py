@@ -29,10 +29,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A knowledge graph of European cluster ecosystems: SPARQL endpoint, query catalogue, linked-data pages.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served by ui.py with Swagger UI from /static, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     for router in _routers():
         app.include_router(router)
+    from .ui import mount_static
+
+    mount_static(app)
     return app
 
 
@@ -41,7 +46,7 @@ def _routers() -> list:
     from importlib import import_module
 
     routers = []
-    for name in ("sparql", "catalogue", "entities", "ui"):
+    for name in ("sparql", "catalogue", "entities", "search", "ui"):
         try:
             routers.append(import_module(f"{__package__}.{name}").router)
         except ModuleNotFoundError as error:

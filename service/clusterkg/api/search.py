@@ -1,0 +1,185 @@
+"""Search by label: ``GET /api/search`` (JSON) and ``GET /search`` (the HTML results page).
+
+The label index is read through the executor the first time something needs it, once per
+app, and kept in memory: the store behind a running service does not change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from ..executor import QueryExecutor
+from ..iris import PREFIXES
+from ..search import LabelIndex
+from ..store import Term
+from .deps import ExecutorDep
+from .internal import internal_query
+from .templating import local_path, page_href, requested_languages, templates
+
+router = APIRouter(tags=["search"])
+
+
+async def _paged(executor: QueryExecutor, name: str, columns: tuple[str, ...]) -> list[tuple[Term, ...]]:
+    """All rows of a query that pages by subject (``?after``, ``LIMIT`` in the file).
+
+    Keyset paging keeps every page under the executor's row cap whatever the graph's size.
+    When a page is full the rows of its last subject may be cut, so they are read again with
+    the next page.
+    """
+    rows: list[tuple[Term, ...]] = []
+    after = ""
+    while True:
+        page = await executor.select(internal_query(name), bindings={"after": ox.Literal(after)})
+        result = [tuple(row.get(c) for c in columns) for row in page.rows]
+        page_size = _page_limit(internal_query(name), getattr(executor, "max_results", 100_000))
+        if len(result) < page_size:
+            rows.extend(result)
+            return rows
+        last = result[-1][0].value
+        complete = [r for r in result if r[0].value != last]
+        if not complete:
+            raise RuntimeError(f"{name}: one subject has more than {page_size} rows")
+        rows.extend(complete)
+        after = complete[-1][0].value
+
+
+def _page_limit(sparql: str, cap: int) -> int:
+    """The LIMIT written in a paged query, or the executor's cap if that is lower."""
+    for line in reversed(sparql.strip().splitlines()):
+        if line.strip().upper().startswith("LIMIT"):
+            return min(int(line.split()[1]), cap)
+    return cap
+
+
+async def load_label_index(executor: QueryExecutor) -> LabelIndex:
+    """Read every label, type and subclass edge through the executor into a ``LabelIndex``."""
+    label_rows = await _paged(executor, "labels", ("s", "p", "label"))
+    type_rows = await _paged(executor, "types", ("s", "type"))
+    subclass_rows = await executor.select(internal_query("subclasses"))
+    return LabelIndex.from_rows(
+        ((s.value, p.value, label.value, getattr(label, "language", None) or "") for s, p, label in label_rows),
+        ((s.value, t.value) for s, t in type_rows),
+        ((row["sub"].value, row["super"].value) for row in subclass_rows.rows),
+    )
+
+
+async def get_label_index(request: Request, executor: ExecutorDep) -> LabelIndex:
+    """The app's label index, loaded on first use and kept for the app's lifetime."""
+    state = request.app.state
+    index = getattr(state, "label_index", None)
+    if index is not None:
+        return index
+    async with _lock_for(state):
+        if getattr(state, "label_index", None) is None:
+            state.label_index = await load_label_index(executor)
+    return state.label_index
+
+
+def _lock_for(state: object) -> asyncio.Lock:
+    """One lock per app, so concurrent first requests load the index once."""
+    lock = getattr(state, "label_index_lock", None)
+    if lock is None:
+        lock = asyncio.Lock()
+        setattr(state, "label_index_lock", lock)
+    return lock
+
+
+LabelIndexDep = Annotated[LabelIndex, Depends(get_label_index)]
+
+
+class SearchResult(BaseModel):
+    """One entity found by its label."""
+
+    iri: str = Field(description="The entity's IRI.")
+    label: str = Field(description="Its label in the requested language (English by default).")
+    matched: str = Field(description="The label, other name or acronym that matched the query.")
+    matched_language: str = Field(description="The language tag of the matched label, '' if none.")
+    type: str | None = Field(description="Its main type (a clusterkg class where it has one).")
+    types: list[str] = Field(description="All its asserted types.")
+    score: float = Field(description="1 exact, 0.8 prefix, 0.6 all words, 0.4 substring; 0.05 less for other names.")
+    url: str | None = Field(description="Its page on this service, when it has one.")
+
+
+def expand_type(value: str | None) -> str | None:
+    """A type filter as a full IRI: ``ckg:ClusterOrganisation`` or the IRI itself."""
+    if not value:
+        return None
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    if value.startswith(("http://", "https://")):
+        return value
+    raise HTTPException(400, f"type {value!r} is neither an IRI nor a prefixed name (ckg:ClusterOrganisation); known prefixes: {', '.join(PREFIXES)}")
+
+
+def _main_type(types: set[str]) -> str | None:
+    """The type to show first: a clusterkg class if there is one."""
+    ordered = sorted(types, key=lambda t: (not t.startswith(PREFIXES["ckg"]), t))
+    return ordered[0] if ordered else None
+
+
+def run_search(index: LabelIndex, q: str, limit: int, type_iri: str | None, languages: list[str]) -> list[SearchResult]:
+    """Search ``index`` and shape the hits for JSON and HTML."""
+    results = []
+    for hit in index.search(q, limit=limit, type_iri=type_iri):
+        asserted = index.types.get(hit.iri, set())
+        results.append(
+            SearchResult(
+                iri=hit.iri,
+                label=index.label(hit.iri, languages) or hit.matched.text,
+                matched=hit.matched.text,
+                matched_language=hit.matched.language,
+                type=_main_type(asserted),
+                types=sorted(asserted),
+                score=round(hit.score, 3),
+                url=local_path(hit.iri),
+            )
+        )
+    return results
+
+
+@router.get("/api/search", response_model=list[SearchResult], operation_id="search")
+async def search_api(
+    request: Request,
+    index: LabelIndexDep,
+    q: Annotated[str, Query(description="Words of a label, other name or acronym, in any language; accents and case do not matter.", max_length=500)] = "",
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many results.")] = 20,
+    type: Annotated[str | None, Query(description="Only instances of this class (IRI or prefixed name such as ckg:ClusterOrganisation), subclasses included.")] = None,
+) -> list[SearchResult]:
+    """Find entities by label: exact matches first, then prefixes, all words, substrings."""
+    languages, _ = requested_languages(request)
+    return run_search(index, q, limit, expand_type(type), languages)
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+async def search_page(
+    request: Request,
+    index: LabelIndexDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    type: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> HTMLResponse:
+    """The HTML results of the search box on every page."""
+    languages, lang = requested_languages(request)
+    type_iri = expand_type(type)
+    results = run_search(index, q, limit, type_iri, languages)
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "type_iri": type_iri,
+            "type_label": index.label(type_iri, languages) if type_iri else None,
+            "results": results,
+            "lang": lang,
+            "label_of": lambda iri: index.label(iri, languages),
+            "href": lambda iri: page_href(iri, lang),
+            "title": f"Search: {q}" if q else "Search",
+        },
+    )
