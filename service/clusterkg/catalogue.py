@@ -22,12 +22,18 @@ text: a value becomes a ``NamedNode`` or a typed ``Literal`` first, and building
 validation (an invalid IRI or a malformed number is refused with a message naming the parameter).
 pyoxigraph substitutes only variables of the SELECT projection, so each parameter must be
 projected; the loader checks it.
+
+Writing a query: the default graph is the union of the named graphs, and a fact stated by two
+source documents is seen once per graph, so select DISTINCT rows (or add up over a DISTINCT
+sub-select). A parameter with ``required: false`` left empty stays unbound: write the query so
+that an unbound variable means "any" (a triple pattern or FILTER EXISTS matches anything);
+do not test it with BOUND(), which pyoxigraph's substitution leaves false even when bound.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -428,7 +434,7 @@ def parse_query_file(path: Path, checker: ox.Store | None = None) -> CatalogueQu
     raw_params = data.get("params", [])
     if not isinstance(raw_params, list):
         raise CatalogueError(shown, at(data, "params"), "params must be a list of parameters, each starting with '- name:'")
-    parameters = tuple(_parameter(raw, text, shown, at, header, data) for raw in raw_params)
+    parameters = tuple(_parameter(raw, text, shown, at, data) for raw in raw_params)
     seen: set[str] = set()
     for parameter, raw in zip(parameters, raw_params):
         if parameter.name in seen:
@@ -439,14 +445,14 @@ def parse_query_file(path: Path, checker: ox.Store | None = None) -> CatalogueQu
     return query
 
 
-def _required_text(mapping: _Mapping, key: str, shown: str, at) -> str:
+def _required_text(mapping: _Mapping, key: str, shown: str, at: Callable[..., int | None]) -> str:
     value = mapping.get(key)
     if not isinstance(value, str) or not value.strip():
         raise CatalogueError(shown, at(mapping, key if key in mapping else None), f"the header needs a non-empty {key!r}")
     return " ".join(value.split())
 
 
-def _parameter(raw: object, sparql: str, shown: str, at, header: _Header, data: _Mapping) -> QueryParameter:
+def _parameter(raw: object, sparql: str, shown: str, at: Callable[..., int | None], data: _Mapping) -> QueryParameter:
     if not isinstance(raw, _Mapping):
         raise CatalogueError(shown, at(data, "params"), "each parameter must be a mapping starting with '- name:'")
     for key in raw:
@@ -496,12 +502,16 @@ def _without_comments(sparql: str) -> str:
 def _check_query(query: CatalogueQuery, shown: str, checker: ox.Store, lines: dict[str, int | None]) -> None:
     """Parse the query and bind every example on an empty store: catches syntax errors,
     parameters missing from the SELECT projection, and queries that are not SELECT."""
-    bindings = {ox.Variable(p.name): p.to_term(p.example) for p in query.parameters}
     try:
-        result = checker.query(query.sparql, substitutions=bindings or None)
+        result = checker.query(query.sparql)
     except SyntaxError as error:
         line = _syntax_error_line(str(error))
         raise CatalogueError(shown, line, f"SPARQL syntax error: {error}") from None
+    if not isinstance(result, ox.QuerySolutions):
+        raise CatalogueError(shown, None, "catalogue queries must be SELECT queries")
+    bindings = {ox.Variable(p.name): p.to_term(p.example) for p in query.parameters}
+    try:
+        checker.query(query.sparql, substitutions=bindings or None)
     except RuntimeError as error:
         missing = re.search(r"variable \?(\w+) in its SELECT projection", str(error))
         if missing:
@@ -510,8 +520,6 @@ def _check_query(query: CatalogueQuery, shown: str, checker: ox.Store, lines: di
                 f"parameter {missing.group(1)!r} must be in the SELECT projection: pyoxigraph binds only projected variables",
             ) from None
         raise CatalogueError(shown, None, f"the query cannot run: {error}") from None
-    if not isinstance(result, ox.QuerySolutions):
-        raise CatalogueError(shown, None, "catalogue queries must be SELECT queries")
 
 
 def _syntax_error_line(message: str) -> int | None:

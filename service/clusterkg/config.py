@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # SERVICE endpoints a federated query may call (exact IRIs); empty refuses federation.
     # As an environment variable, a JSON list: CLUSTERKG_SPARQL_SERVICE_ALLOWLIST='["https://..."]'.
     sparql_service_allowlist: list[str] = []
+    # Origins allowed to frame the embeddable views (/view/*), as CSP frame-ancestors sources;
+    # ["*"] lets any site embed them. As an environment variable, a JSON list.
+    frame_ancestors: list[str] = ["*"]
+    # A network view with more nodes is cut to this many, the top ones by the chosen metric.
+    max_view_nodes: int = 300
 
 
 @cache

@@ -148,7 +148,7 @@ _TOKEN = re.compile(
     | (?P<comment>\#[^\n\r]*)
     | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                  |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     | (?P<var>[?$][A-Za-z0-9_\u00B7-\U0010FFFF]+)
     | (?P<word>(?:[A-Za-z0-9_:\u00B7-\U0010FFFF]|\\.|%[0-9A-Fa-f]{2})
                (?:[A-Za-z0-9_:.\-\u00B7-\U0010FFFF]|\\.|%[0-9A-Fa-f]{2})*)
@@ -369,7 +369,9 @@ def _evaluate(store: GraphStore, request: _Request) -> tuple:
             from .iris import PREFIXES
 
             prefixes = PREFIXES
-        triples = (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+        if prefixes:  # grouped by subject, so Turtle and RDF/XML write each subject once
+            triples.sort(key=lambda t: (str(t.subject), str(t.predicate)))
         body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
     return ("ok", "graph", body)
 

@@ -130,7 +130,8 @@ def _results(report: Graph) -> list[Violation]:
             severity=report.value(node, SH.resultSeverity),
             message=_message(report, node),
         )
-        for node in report.subjects(RDF.type, SH.ValidationResult)
+        for report_node in report.subjects(RDF.type, SH.ValidationReport)
+        for node in report.objects(report_node, SH.result)  # not the nested sh:detail results
     ]
     return sorted(results, key=lambda r: (str(r.focus_node), str(r.path), str(r.component), str(r.value)))
 
@@ -151,5 +152,5 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationResult
         allow_warnings=True,
     )
     if not isinstance(report, Graph):  # pySHACL returns a ValidationFailure for broken shapes
-        raise ShapesError(f"the shapes in {SHAPES_DIR} cannot be evaluated: {report}")
+        raise ShapesError(f"pySHACL cannot evaluate the shapes: {report}")
     return ValidationResult(conforms=bool(conforms), results=_results(report), report_graph=report)

@@ -23,9 +23,10 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDFS
 
+from clusterkg.config import ROOT
 from clusterkg.store import GraphStore
 
-W3C_DIR = Path(__file__).resolve().parents[3] / "shared" / "w3c" / "sparql11-protocol"
+W3C_DIR = ROOT.parent / "shared" / "w3c" / "sparql11-protocol"  # beside the project, as ../shared
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 
 TIME_LIMIT = 3.0

@@ -31,6 +31,8 @@ from ..store import Term
 from .deps import ExecutorDep
 from .internal import internal_query
 from .search import LabelIndexDep
+from .sparql import HTML_OFFER, RDF_OFFERS, BadAccept, NotAcceptable, Offer
+from .sparql import negotiate as negotiate_offer
 from .templating import curie, iri_for_path, page_href, requested_languages, templates
 
 router = APIRouter(tags=["linked data"])
@@ -43,14 +45,15 @@ ONTOLOGY = BASE + "ontology"
 
 # ---------------------------------------------------------------- content negotiation
 
-#: Representations of a page, in the server's order of preference for ties:
-#: name -> (media types accepted for it, Content-Type sent, pyoxigraph format).
-REPRESENTATIONS: dict[str, tuple[tuple[str, ...], str, ox.RdfFormat | None]] = {
-    "html": (("text/html", "application/xhtml+xml"), "text/html; charset=utf-8", None),
-    "ttl": (("text/turtle", "application/x-turtle"), "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
-    "jsonld": (("application/ld+json",), "application/ld+json", ox.RdfFormat.JSON_LD),
-    "nt": (("application/n-triples",), "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "rdf": (("application/rdf+xml",), "application/rdf+xml", ox.RdfFormat.RDF_XML),
+#: The representations of a page, by ``?format=`` name, in the server's order for ties
+#: (HTML first: a client that accepts anything gets the page). The Accept header is matched
+#: by the service's one negotiation function, ``sparql.negotiate`` (RFC 9110 section 12.5.1).
+REPRESENTATIONS: dict[str, Offer] = {
+    "html": HTML_OFFER,
+    "ttl": next(o for o in RDF_OFFERS if o.format == ox.RdfFormat.TURTLE),
+    "jsonld": next(o for o in RDF_OFFERS if o.format == ox.RdfFormat.JSON_LD),
+    "nt": next(o for o in RDF_OFFERS if o.format == ox.RdfFormat.N_TRIPLES),
+    "rdf": next(o for o in RDF_OFFERS if o.format == ox.RdfFormat.RDF_XML),
 }
 
 #: ``?format=`` values and the representation each names.
@@ -60,67 +63,23 @@ FORMAT_ALIASES = {
 }
 
 
-class NotAcceptable(Exception):
-    """Nothing the client accepts can be produced (RFC 9110 section 15.5.7, 406)."""
-
-
 def negotiate(accept: str | None, format: str | None = None) -> str:
-    """The representation to send: ``?format=`` wins, else the best match of ``Accept``.
+    """The representation to send, by name: ``?format=`` wins, else the best match of Accept.
 
-    Each offer gets the q-value of the most specific media range matching it (exact type,
-    then ``type/*``, then ``*/*``); ``q=0`` refuses it. The highest q wins, ties go to the
-    order of ``REPRESENTATIONS`` (HTML first). No or empty Accept means HTML.
-    Raises ``ValueError`` for an unknown format, ``NotAcceptable`` when nothing matches.
+    No Accept header means HTML. Raises ``ValueError`` for an unknown ``format`` or a
+    malformed Accept header (400), ``NotAcceptable`` when nothing acceptable exists (406).
     """
     if format:
         try:
             return FORMAT_ALIASES[format.strip().lower()]
         except KeyError:
             raise ValueError(f"unknown format {format!r}: use one of {', '.join(sorted(set(FORMAT_ALIASES)))}") from None
-    if not accept or not accept.strip():
-        return "html"
-    ranges: list[tuple[str, str, float]] = []
-    for part in accept.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if "/" not in media:
-            continue
-        kind, _, subtype = media.partition("/")
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((kind.strip(), subtype.strip(), q))
-    best, best_q = None, 0.0
-    for name, (media_types, _, _) in REPRESENTATIONS.items():
-        q = max((_match_q(media, ranges) for media in media_types), default=None)
-        if q is not None and q > best_q:
-            best, best_q = name, q
-    if best is None:
-        raise NotAcceptable(accept)
-    return best
-
-
-def _match_q(media: str, ranges: list[tuple[str, str, float]]) -> float | None:
-    """The q of the most specific range matching ``media``; ``None`` if none matches."""
-    kind, _, subtype = media.partition("/")
-    found: tuple[int, float] | None = None
-    for r_kind, r_subtype, q in ranges:
-        if r_kind == kind and r_subtype == subtype:
-            specificity = 2
-        elif r_kind == kind and r_subtype == "*":
-            specificity = 1
-        elif r_kind == "*" and r_subtype == "*":
-            specificity = 0
-        else:
-            continue
-        if found is None or specificity > found[0]:
-            found = (specificity, q)
-    return found[1] if found else None
+    offers = list(REPRESENTATIONS.values())
+    try:
+        chosen = negotiate_offer(accept, offers)
+    except BadAccept as error:
+        raise ValueError(str(error)) from None
+    return next(name for name, offer in REPRESENTATIONS.items() if offer is chosen)
 
 
 # ---------------------------------------------------------------- the page's model
@@ -454,7 +413,7 @@ async def _serve(request: Request, iri: str, executor: QueryExecutor, index: Lab
     except ValueError as error:
         raise HTTPException(400, str(error)) from None
     except NotAcceptable:
-        offered = ", ".join(m for media, _, _ in REPRESENTATIONS.values() for m in media)
+        offered = ", ".join(o.media_type for o in REPRESENTATIONS.values())
         return PlainTextResponse(f"406 Not Acceptable: this page is available as {offered}; or add ?format=ttl|jsonld|nt|rdf|html", 406, headers={"Vary": "Accept"})
     try:
         node = ox.NamedNode(iri)
@@ -462,15 +421,15 @@ async def _serve(request: Request, iri: str, executor: QueryExecutor, index: Lab
         return _not_found(request, iri, representation, index)
     headers = {"Vary": "Accept, Accept-Language", "Link": f'<{iri}>; rel="canonical"'}
     if representation != "html":
-        _, content_type, rdf_format = REPRESENTATIONS[representation]
+        offer = REPRESENTATIONS[representation]
+        content_type, rdf_format = offer.content_type, offer.format
         if not await executor.ask(internal_query("entity-exists"), bindings={"s": node}):
             return _not_found(request, iri, representation, index)
         if iri == ONTOLOGY:
             triples = await executor.construct(internal_query("ontology-describe"))
         else:
             triples = await executor.construct(internal_query("entity-describe"), bindings={"s": node})
-        body = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES) if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else ox.serialize(triples, format=rdf_format)
-        return Response(body, media_type=content_type, headers=headers)
+        return Response(_serialize(triples, rdf_format), media_type=content_type, headers=headers)
 
     languages, lang = requested_languages(request)
     labeller = Labeller(index, languages, lang)
@@ -481,13 +440,20 @@ async def _serve(request: Request, iri: str, executor: QueryExecutor, index: Lab
         view.extra.update(await ontology_extra(executor, labeller))
     if iri.startswith(BASE + "graph/"):
         view.extra.update(await graph_extra(executor, iri, labeller))
-    alternates = [(name, REPRESENTATIONS[name][1].split(";")[0]) for name in ("ttl", "jsonld", "nt", "rdf")]
+    alternates = [(name, REPRESENTATIONS[name].media_type) for name in ("ttl", "jsonld", "nt", "rdf")]
     return templates.TemplateResponse(
         request,
         "entity.html",
         {"view": view, "lang": lang, "language": languages[0], "alternates": alternates, "title": view.title},
         headers=headers,
     )
+
+
+def _serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
+    """Triples in ``rdf_format``; Turtle and RDF/XML with the project's prefixes, for people."""
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    return ox.serialize(triples, format=rdf_format)
 
 
 def _not_found(request: Request, iri: str, representation: str, index: LabelIndex) -> Response:
@@ -521,22 +487,28 @@ LangQuery = Annotated[str | None, Query(description="Language of the labels on t
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The HTML page, or the RDF of the resource.",
-        "content": {media: {} for media_types, _, _ in REPRESENTATIONS.values() for media in media_types},
+        "content": {offer.media_type: {} for offer in REPRESENTATIONS.values()},
     },
     404: {"description": "The graph says nothing about this IRI."},
     406: {"description": "None of the accepted media types can be produced."},
 }
 
 
-def _route(path: str, summary: str):
-    """GET and HEAD on ``path``; every page has the same representations."""
-    return router.api_route(path, methods=["GET", "HEAD"], summary=summary, response_class=HTMLResponse, responses=_RESPONSES)
+def _route(path: str, operation_id: str, summary: str):
+    """GET ``path`` (documented, with a stable operation id) and HEAD (undocumented)."""
+    def register(handler):
+        router.add_api_route(path, handler, methods=["GET"], operation_id=operation_id, summary=summary,
+                             response_class=HTMLResponse, responses=_RESPONSES)
+        router.add_api_route(path, handler, methods=["HEAD"], include_in_schema=False)
+        return handler
+
+    return register
 
 
-@_route("/id/{rest:path}", "An entity (organisation, project, programme, call, amount, ...)")
-@_route("/vocab/{rest:path}", "A concept of the project's vocabularies")
-@_route("/source/{rest:path}", "A source document")
-@_route("/graph/{rest:path}", "A named graph and its provenance")
+@_route("/id/{rest:path}", "entity_page", "An entity (organisation, project, programme, call, amount, ...)")
+@_route("/vocab/{rest:path}", "concept_page", "A concept of the project's vocabularies")
+@_route("/source/{rest:path}", "source_page", "A source document")
+@_route("/graph/{rest:path}", "graph_page", "A named graph and its provenance")
 async def minted(request: Request, rest: str, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None) -> Response:
     """The page of an IRI under ``https://w3id.org/clusterkg/``."""
     iri = iri_for_path(_path(request))
@@ -545,15 +517,15 @@ async def minted(request: Request, rest: str, executor: ExecutorDep, index: Labe
     return await _serve(request, iri, executor, index, format)
 
 
-@_route("/ontology", "The clusterkg ontology and its terms (ontology#Term anchors)")
-@_route("/dataset", "The dataset's DCAT/VoID description")
+@_route("/ontology", "ontology_page", "The clusterkg ontology and its terms (ontology#Term anchors)")
+@_route("/dataset", "dataset_page", "The dataset's DCAT/VoID description")
 async def fixed(request: Request, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None) -> Response:
     """The ontology and the dataset, whose IRIs have no path below them."""
     return await _serve(request, iri_for_path(_path(request)) or "", executor, index, format)
 
 
-@_route("/region/{code}", "A NUTS region (http://data.europa.eu/nuts/code/CODE)")
-@_route("/country/{code}", "A country (EU Publications Office authority IRI)")
+@_route("/region/{code}", "region_page", "A NUTS region (http://data.europa.eu/nuts/code/CODE)")
+@_route("/country/{code}", "country_page", "A country (EU Publications Office authority IRI)")
 async def reference(request: Request, code: str, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None) -> Response:
     """Regions and countries are in the graph, so they have pages too."""
     return await _serve(request, iri_for_path(_path(request)) or "", executor, index, format)

@@ -31,10 +31,11 @@ for clients that prefer it:
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -59,6 +60,8 @@ router = APIRouter(tags=["sparql"])
 PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 MAX_QUERY_BYTES = 1_000_000
 QUERY_PAGE = "/query"
+DISCONNECT_POLL = 0.25  # seconds between checks that the client is still there
+T = TypeVar("T")
 
 # --- content negotiation (§2.1.5) -----------------------------------------------------------
 
@@ -70,6 +73,7 @@ class Offer:
     content_type: str
     aliases: tuple[str, ...] = ()
     format: object = None  # an ox.QueryResultsFormat or ox.RdfFormat; None for a non-RDF offer
+    iri: str = ""  # the format's IRI in http://www.w3.org/ns/formats/, for the service description
 
     @property
     def media_type(self) -> str:
@@ -80,18 +84,24 @@ class Offer:
         return (self.media_type, *self.aliases)
 
 
+FORMATS = "http://www.w3.org/ns/formats/"
 RESULTS_OFFERS = (
-    Offer("application/sparql-results+json", ("application/json", "text/json"), ox.QueryResultsFormat.JSON),
-    Offer("application/sparql-results+xml", ("application/xml", "text/xml"), ox.QueryResultsFormat.XML),
-    Offer("text/csv; charset=utf-8", (), ox.QueryResultsFormat.CSV),
-    Offer("text/tab-separated-values; charset=utf-8", ("text/tsv",), ox.QueryResultsFormat.TSV),
+    Offer("application/sparql-results+json", ("application/json", "text/json"), ox.QueryResultsFormat.JSON,
+          FORMATS + "SPARQL_Results_JSON"),
+    Offer("application/sparql-results+xml", ("application/xml", "text/xml"), ox.QueryResultsFormat.XML,
+          FORMATS + "SPARQL_Results_XML"),
+    Offer("text/csv; charset=utf-8", (), ox.QueryResultsFormat.CSV, FORMATS + "SPARQL_Results_CSV"),
+    Offer("text/tab-separated-values; charset=utf-8", ("text/tsv",), ox.QueryResultsFormat.TSV,
+          FORMATS + "SPARQL_Results_TSV"),
 )
 RDF_OFFERS = (
-    Offer("text/turtle; charset=utf-8", ("application/turtle", "application/x-turtle"), ox.RdfFormat.TURTLE),
-    Offer("application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES),
-    Offer("application/ld+json", ("application/json", "application/x-json+ld"), ox.RdfFormat.JSON_LD),
-    Offer("application/rdf+xml", ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML),
-    Offer("application/n-quads", ("text/x-nquads",), ox.RdfFormat.N_QUADS),
+    Offer("text/turtle; charset=utf-8", ("application/turtle", "application/x-turtle"), ox.RdfFormat.TURTLE,
+          FORMATS + "Turtle"),
+    Offer("application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES, FORMATS + "N-Triples"),
+    Offer("application/ld+json", ("application/json", "application/x-json+ld"), ox.RdfFormat.JSON_LD,
+          FORMATS + "JSON-LD"),
+    Offer("application/rdf+xml", ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML, FORMATS + "RDF_XML"),
+    Offer("application/n-quads", ("text/x-nquads",), ox.RdfFormat.N_QUADS, FORMATS + "N-Quads"),
 )
 HTML_OFFER = Offer("text/html; charset=utf-8", ("application/xhtml+xml",))
 PROBLEM_OFFERS = (
@@ -286,6 +296,8 @@ async def sparql_get(request: Request, executor: ExecutorDep, settings: Settings
         return await _query_operation(request, executor, settings.sparql_service_allowlist, parameters, None)
     except Problem as problem:
         return problem_response(request, problem)
+    except ClientGone:
+        return Response(status_code=499)  # nginx's "client closed request"; nobody reads it
 
 
 @router.post("/sparql", operation_id="sparql_query_post", openapi_extra=_POST_BODY, response_class=Response)
@@ -320,6 +332,8 @@ async def sparql_post(request: Request, executor: ExecutorDep, settings: Setting
         return await _query_operation(request, executor, settings.sparql_service_allowlist, parameters, body_query)
     except Problem as problem:
         return problem_response(request, problem)
+    except ClientGone:
+        return Response(status_code=499)
 
 
 async def _query_operation(
@@ -351,22 +365,47 @@ async def _query_operation(
     accept = request.headers.get("accept")
     results_offer = _acceptable(accept, RESULTS_OFFERS, required=form in ("SELECT", "ASK"))
     rdf_offer = _acceptable(accept, RDF_OFFERS, required=form in ("CONSTRUCT", "DESCRIBE"))
+    evaluation = executor.serialize(
+        query,
+        results_offer.format if results_offer else None,
+        rdf_offer.format if rdf_offer else None,
+        default_graphs=default_graphs if protocol_dataset else None,
+        named_graphs=named_graphs if protocol_dataset else None,
+        base_iri=base,
+        allowed_services=allowed_services,
+    )
     try:
-        kind, body = await executor.serialize(
-            query,
-            results_offer.format if results_offer else None,
-            rdf_offer.format if rdf_offer else None,
-            default_graphs=default_graphs if protocol_dataset else None,
-            named_graphs=named_graphs if protocol_dataset else None,
-            base_iri=base,
-            allowed_services=allowed_services,
-        )
+        kind, body = await _while_connected(request, evaluation)
     except _EXECUTOR_ERRORS as error:
         raise _problem_for(error) from error
     offer = rdf_offer if kind == "graph" else results_offer
     if offer is None:  # the scan could not tell the form; the evaluation did
         raise _not_acceptable(RDF_OFFERS if kind == "graph" else RESULTS_OFFERS)
     return Response(body, media_type=offer.content_type, headers={"Vary": "Accept"})
+
+
+class ClientGone(Exception):
+    """The client disconnected before its answer was ready."""
+
+
+async def _while_connected(request: Request, work: Awaitable[T]) -> T:
+    """Await ``work``, cancelling it if the client disconnects first.
+
+    Cancelling ends the query's worker at once, rather than at the time limit: nobody would
+    read the answer (a weakness the style guide measured in rdflib-endpoint).
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL)
+            if done:
+                return task.result()
+            if await request.is_disconnected():
+                task.cancel()
+                raise ClientGone()
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
 
 
 def _acceptable(accept: str | None, offers: Sequence[Offer], required: bool) -> Offer | None:
@@ -448,14 +487,17 @@ def _content_type(request: Request) -> tuple[str | None, str | None]:
 
 
 async def _body(request: Request) -> bytes:
-    """The request body, refused beyond MAX_QUERY_BYTES."""
+    """The request body, refused beyond MAX_QUERY_BYTES (read as it comes, never whole first)."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_QUERY_BYTES:
         raise _too_long()
-    body = await request.body()
-    if len(body) > MAX_QUERY_BYTES:
-        raise _too_long()
-    return body
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_QUERY_BYTES:
+            raise _too_long()
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _too_long() -> Problem:
@@ -508,7 +550,7 @@ async def _describe_service(request: Request, executor: QueryExecutor, allowed_s
     return Response(body, media_type=offer.content_type, headers={"Vary": "Accept"})
 
 
-_SD_PREFIXES = {"sd": SD, "void": "http://rdfs.org/ns/void#", "formats": "http://www.w3.org/ns/formats/",
+_SD_PREFIXES = {"sd": SD, "void": "http://rdfs.org/ns/void#", "formats": FORMATS,
                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
 
 
@@ -528,22 +570,25 @@ def service_description(
         ox.Triple(service, sd("endpoint"), service),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+    ]
+    if federation:
+        triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
+    triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(o.iri)) for o in (*RESULTS_OFFERS, *RDF_OFFERS)]
+    triples += [
         ox.Triple(service, sd("defaultEntailmentRegime"), ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
         ox.Triple(service, sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
         ox.Triple(dataset, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"), ox.NamedNode(void)),
         ox.Triple(dataset, sd("defaultGraph"), default_graph),
+    ]
+    triples += [ox.Triple(dataset, sd("namedGraph"), ox.BlankNode(f"namedGraph{i}")) for i in range(len(graphs))]
+    triples += [
         ox.Triple(default_graph, RDF_TYPE, sd("Graph")),
         ox.Triple(default_graph, void_triples, ox.Literal(str(sum(n for _, n in graphs)), datatype=_XSD_INTEGER)),
     ]
-    if federation:
-        triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
-    for offer in (*RESULTS_OFFERS, *RDF_OFFERS):
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(offer.format.iri)))
     for index, (name, count) in enumerate(graphs):
         named, graph = ox.BlankNode(f"namedGraph{index}"), ox.BlankNode(f"graph{index}")
         triples += [
-            ox.Triple(dataset, sd("namedGraph"), named),
             ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
             ox.Triple(named, sd("name"), name),
             ox.Triple(named, sd("graph"), graph),
@@ -586,31 +631,26 @@ async def void_description(request: Request, executor: ExecutorDep) -> Response:
         return problem_response(request, problem)
 
 
-class DumpName(str, Enum):
-    nq = "clusterkg.nq"
-    ttl = "clusterkg.ttl"
-    jsonld = "clusterkg.jsonld"
-
-
-_DUMP_TYPES = {
-    DumpName.nq: "application/n-quads",
-    DumpName.ttl: "text/turtle; charset=utf-8",
-    DumpName.jsonld: "application/ld+json",
+DUMPS = {
+    "clusterkg.nq": ("nq", "application/n-quads"),
+    "clusterkg.ttl": ("ttl", "text/turtle; charset=utf-8"),
+    "clusterkg.jsonld": ("jsonld", "application/ld+json"),
 }
 
 
 @router.get("/dumps/{name}", operation_id="dump", response_class=Response)
-async def dump(name: DumpName, request: Request, executor: ExecutorDep) -> Response:
-    """The whole graph: N-Quads keeps the named graphs, Turtle and JSON-LD merge them; made in a worker."""
+async def dump(name: str, request: Request, executor: ExecutorDep) -> Response:
+    """The whole graph (clusterkg.nq keeps the named graphs; .ttl and .jsonld merge them), made in a worker."""
+    if name not in DUMPS:
+        return problem_response(
+            request, Problem(404, "Not Found", f"no dump named {name!r}: there are {', '.join(DUMPS)}")
+        )
+    export_format, media_type = DUMPS[name]
     try:
-        body = await executor.export(name.name)
+        body = await executor.export(export_format)
     except _EXECUTOR_ERRORS as error:
         return problem_response(request, _problem_for(error))
-    return Response(
-        body,
-        media_type=_DUMP_TYPES[name],
-        headers={"Content-Disposition": f'attachment; filename="{name.value}"'},
-    )
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 __all__ = ["Offer", "RDF_OFFERS", "RESULTS_OFFERS", "negotiate", "router", "service_description"]

@@ -100,6 +100,20 @@ def load_catalogue_for_ui(app: FastAPI) -> Catalogue:
     return catalogue
 
 
+def example_text(query) -> str:
+    """A catalogue query as an editor example: its SPARQL under a comment naming its parameters.
+
+    In the editor the parameters stay unbound (the query then covers everything); the comment
+    says so and points to the query's own page, where they are bound as RDF terms.
+    """
+    body = getattr(query, "body", None) or query.sparql
+    lines = [f"# {query.title}", f"# From the catalogue: /queries/{query.name}"]
+    for parameter in query.parameters:
+        shown = parameter.default or parameter.example
+        lines.append(f"# ?{parameter.name} ({parameter.type}) is a parameter, unbound here; for example {shown}")
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -172,7 +186,7 @@ async def query_editor(request: Request) -> HTMLResponse:
     catalogue = load_catalogue_for_ui(request.app)
     prefixes = sparql_prefixes()
     examples = [
-        {"name": q.name, "title": q.title, "description": q.description, "sparql": q.sparql}
+        {"name": q.name, "title": q.title, "description": q.description, "sparql": example_text(q)}
         for q in catalogue.queries
     ]
     config = {

@@ -1,0 +1,1 @@
+"""Tests of the HTTP service; a package so the tests can share helpers from conftest."""
