@@ -9,7 +9,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from clusterkg.build import build, default_sources, turtle_source
+from clusterkg.build import build, default_sources, parse_turtle, to_rdflib_graph, turtle_source
 from clusterkg.config import DATA_DIR
 from clusterkg.errors import SourceSyntaxError, StoreLocked, ValidationFailed
 from clusterkg.export import export_store
@@ -65,7 +65,7 @@ def test_a_shacl_violation_refuses_the_build_and_keeps_the_store(store_copy: Pat
     bad.write_text(BAD_AMOUNT, encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
         build(store_copy, default_sources() + [turtle_source(bad)])
-    focus = {str(v.focus_node) for v in caught.value.report.results}
+    focus = {str(v.focus_node) for v in caught.value.report.violations}
     assert focus == {"https://w3id.org/clusterkg/id/amount/broken"}
     assert snapshot(store_copy) == before
 
@@ -89,11 +89,16 @@ def test_the_catalog_describes_every_graph_with_triple_counts(graph_store: Graph
 
 
 def test_nquads_export_gives_back_each_curated_file_as_the_same_graph(graph_store: GraphStore) -> None:
+    """Oxigraph stores values, not lexical forms ("300000.00" comes back as "300000"), so the
+    file side goes through an in-memory Oxigraph store before the graphs are compared."""
     dataset = Dataset()
     dataset.parse(data=export_store(graph_store, "nq"), format="nquads")
     for path in sorted((DATA_DIR / "curated").glob("*.ttl")):
         exported = dataset.graph(f"https://w3id.org/clusterkg/graph/{path.stem}")
-        assert isomorphic(Graph().parse(path), Graph() + exported), path.name
+        memory = ox.Store()
+        memory.extend(ox.Quad(t.subject, t.predicate, t.object) for t in parse_turtle(path))
+        expected = to_rdflib_graph(q.triple for q in memory.quads_for_pattern(None, None, None))
+        assert isomorphic(expected, Graph() + exported), path.name
 
 
 def test_turtle_and_jsonld_exports_merge_the_graphs_into_one(graph_store: GraphStore) -> None:

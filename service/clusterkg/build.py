@@ -202,7 +202,7 @@ def build(store_path: Path, sources: list[Source] | None = None, step: Step = la
     result = validate_sources(sources, loaded)
     report.seconds["validate"] = time.perf_counter() - started
     if not result.conforms:
-        raise ValidationFailed(result, len(result.results), describe_subjects(sources, loaded))
+        raise ValidationFailed(result, len(result.violations), describe_subjects(sources, loaded))
 
     step("writing the store")
     started = time.perf_counter()

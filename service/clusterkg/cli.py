@@ -91,7 +91,7 @@ def validate(
     loaded = read_sources(sources, lambda _: None)
     result = validate_sources(sources, loaded)
     if not result.conforms:
-        raise ValidationFailed(result, len(result.results), describe_subjects(sources, loaded))
+        raise ValidationFailed(result, len(result.violations), describe_subjects(sources, loaded))
     checked = sum(len(loaded[s.name]) for s in sources if s.validate)
     out.print(f"conforms: {checked:,} triples in {sum(1 for s in sources if s.validate)} sources")
 
@@ -103,14 +103,12 @@ def query(
     store: StoreOption = None,
 ) -> None:
     """Run a SPARQL query over the store (the default graph is the union of all graphs)."""
-    from .iris import sparql_prefixes
+    from .iris import PREFIXES
     from .store import GraphStore
 
     text = Path(query).read_text(encoding="utf-8") if _looks_like_file(query) else query
-    if "PREFIX" not in text.upper():
-        text = sparql_prefixes() + "\n" + text
     graph_store = GraphStore.open_existing(_store_path(store))
-    print_results(graph_store.query(text), format)
+    print_results(graph_store.query(text, prefixes=PREFIXES), format)
 
 
 def _looks_like_file(argument: str) -> bool:

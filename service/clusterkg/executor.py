@@ -415,7 +415,10 @@ class _Worker:
 
     def __init__(self, store_path: Path) -> None:
         parent, child = socket.socketpair()
-        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        # The worker imports this package from where the parent found it, installed or not.
+        package_root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+        environment = dict(os.environ, PYTHONPATH=path)
         self.process = subprocess.Popen(
             [sys.executable, "-c", _WORKER_COMMAND, str(child.fileno()), str(os.getpid()), str(store_path)],
             pass_fds=[child.fileno()],

@@ -54,11 +54,13 @@ class GraphStore:
         bindings: Mapping[str, Term] | None = None,
         default_graphs: list[ox.NamedNode] | None = None,
         named_graphs: list[ox.NamedNode] | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> Results:
         """Evaluate ``sparql`` with ``bindings`` substituted as RDF terms, never as text.
 
         The default graph is the union of all named graphs unless ``default_graphs`` is given
-        (SPARQL 1.1 Protocol ``default-graph-uri``).
+        (SPARQL 1.1 Protocol ``default-graph-uri``). ``prefixes`` are known to the parser without
+        PREFIX lines, so error positions still match the user's text.
         """
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
@@ -68,6 +70,7 @@ class GraphStore:
                 use_default_graph_as_union=default_graphs is None,
                 default_graph=default_graphs,
                 named_graphs=named_graphs,
+                prefixes=dict(prefixes) if prefixes else None,
             )
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error

@@ -279,3 +279,50 @@ def test_not_acceptable(client: TestClient) -> None:
 
 def test_head(client: TestClient) -> None:
     assert client.head(APULIA_PAGE, headers={"Accept": "text/turtle"}).status_code == 200
+
+
+# ---------------------------------------------------------------- blank nodes, on a small store
+
+SMALL = """
+@prefix ckg: <https://w3id.org/clusterkg/ontology#> .
+@prefix schema: <http://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<https://w3id.org/clusterkg/id/project/p> a ckg:Project ;
+    skos:prefLabel "Project P"@en ;
+    ckg:totalCost [ a ckg:FundingAmount ; schema:value "1000.5"^^xsd:decimal ; schema:currency "EUR" ;
+        ckg:part [ a ckg:FundingAmount ; schema:value "800"^^xsd:decimal ; schema:currency "EUR" ; ckg:share "0.8"^^xsd:decimal ] ] ;
+    ckg:contact [ skos:prefLabel "project office"@en ] ;
+    dcterms:source <https://w3id.org/clusterkg/source/s> .
+"""
+
+
+@pytest.fixture(scope="module")
+def small_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    import pyoxigraph as ox
+
+    from clusterkg.store import GraphStore
+
+    path = tmp_path_factory.mktemp("small") / "store"
+    store = GraphStore(path)
+    graph = ox.NamedNode(BASE + "graph/small")
+    store.load_quads(
+        ox.Quad(t.subject, t.predicate, t.object, graph)
+        for t in (q.triple for q in ox.parse(SMALL.encode(), format=ox.RdfFormat.TURTLE))
+    )
+    store.close()
+    with TestClient(create_app(Settings(store=path))) as client:
+        yield client
+
+
+def test_blank_node_values_are_shown_inline(small_client: TestClient) -> None:
+    response = small_client.get("/id/project/p", headers=HTML)
+    assert response.status_code == 200
+    text = response.text
+    assert "1,000.50 EUR" in text  # the amount, a blank node
+    assert "800 EUR" in text and "80%" in text  # its part, one level down
+    assert "project office" in text  # a blank node that is not an amount: its properties
+    graph = _graph(small_client.get("/id/project/p", headers={"Accept": "text/turtle"}).content, "turtle")
+    assert isomorphic(graph, Graph().parse(data=SMALL, format="turtle"))  # with all three blank nodes

@@ -188,7 +188,8 @@ def test_query_page_runs_a_query(browser: webdriver.Chrome, base_url: str, tmp_p
     requested_urls(browser)  # start the log afresh
     browser.get(base_url + "/query")
     wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: d.execute_script("return !!(window.yasgui && window.yasgui.getTab() && window.yasgui.getTab().getYasqe())"))
+    ready = "return !!(window.yasgui && window.yasgui.getTab() && window.yasgui.getTab().getYasqe())"
+    wait.until(lambda d: d.execute_script(ready))
 
     prefilled = browser.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
     assert "PREFIX ckg: <https://w3id.org/clusterkg/ontology#>" in prefilled

@@ -206,7 +206,10 @@ def _sort_key(value: ValueView) -> tuple:
     return (value.kind != "iri", value.text.casefold(), value.language)
 
 
-def _amount(props: dict[str, list[Term]], labeller: Labeller, nested: dict[str, dict[str, list[Term]]], depth: int = 0) -> AmountView:
+Nested = dict[str, dict[str, list[Term]]]
+
+
+def _amount(props: dict[str, list[Term]], labeller: Labeller, nested: Nested, depth: int = 0) -> AmountView:
     """An amount's value, currency, fund, share and parts from its properties."""
     value = props.get(str(SCHEMA.value), [None])[0]
     currency = props.get(str(SCHEMA.currency), [None])[0]
@@ -242,7 +245,7 @@ def _format_share(lexical: str) -> str:
         return lexical
 
 
-def _nested(term: Term, nested: dict[str, dict[str, list[Term]]], labeller: Labeller, depth: int = 0) -> NestedView:
+def _nested(term: Term, nested: Nested, labeller: Labeller, depth: int = 0) -> NestedView:
     """A blank node or amount as a small inline block."""
     key = _key(term)
     props = nested.get(key, {})
@@ -341,7 +344,7 @@ async def describe(executor: QueryExecutor, iri: str, labeller: Labeller) -> Ent
         )
     )
     incoming = []
-    for count_row, rows in zip(counts.rows, incoming_rows):
+    for count_row, rows in zip(counts.rows, incoming_rows, strict=True):
         prop = labeller.property(count_row["p"].value)
         prop.values = sorted((labeller.value(row["x"]) for row in rows.rows), key=_sort_key)
         incoming.append((prop, int(count_row["n"].value)))
@@ -380,7 +383,9 @@ async def ontology_extra(executor: QueryExecutor, labeller: Labeller) -> dict[st
     terms: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for row in rows.rows:
         terms[row["term"].value][row["p"].value].append(row["o"])
-    sections: dict[str, list[dict[str, object]]] = {"Classes": [], "Object properties": [], "Datatype properties": [], "Other terms": []}
+    sections: dict[str, list[dict[str, object]]] = {
+        "Classes": [], "Object properties": [], "Datatype properties": [], "Other terms": [],
+    }
     owl = PREFIXES["owl"]
     for term in sorted(terms, key=str.casefold):
         props = terms[term]
@@ -399,7 +404,9 @@ async def ontology_extra(executor: QueryExecutor, labeller: Labeller) -> dict[st
             values = sorted((labeller.value(o) for o in props[predicate]), key=_sort_key)
             prop.values, prop.other_languages = split_languages(values, labeller.languages)
             details.append(prop)
-        sections[section].append({"iri": term, "anchor": term.partition("#")[2], "label": labeller.label(term), "details": details})
+        sections[section].append(
+            {"iri": term, "anchor": term.partition("#")[2], "label": labeller.label(term), "details": details}
+        )
     return {"ontology_sections": {k: v for k, v in sections.items() if v}}
 
 
@@ -414,7 +421,11 @@ async def _serve(request: Request, iri: str, executor: QueryExecutor, index: Lab
         raise HTTPException(400, str(error)) from None
     except NotAcceptable:
         offered = ", ".join(o.media_type for o in REPRESENTATIONS.values())
-        return PlainTextResponse(f"406 Not Acceptable: this page is available as {offered}; or add ?format=ttl|jsonld|nt|rdf|html", 406, headers={"Vary": "Accept"})
+        return PlainTextResponse(
+            f"406 Not Acceptable: this page is available as {offered}; or add ?format=ttl|jsonld|nt|rdf|html",
+            406,
+            headers={"Vary": "Accept"},
+        )
     try:
         node = ox.NamedNode(iri)
     except ValueError:
@@ -481,7 +492,10 @@ def _path(request: Request) -> str:
 
 
 FormatQuery = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt or rdf.")]
-LangQuery = Annotated[str | None, Query(description="Language of the labels on the HTML page (it, en, ...); default from Accept-Language, then English.")]
+LangQuery = Annotated[
+    str | None,
+    Query(description="Language of the labels on the HTML page (it, en, ...); default from Accept-Language, then English."),
+]
 
 
 _RESPONSES: dict[int | str, dict[str, object]] = {
@@ -509,7 +523,9 @@ def _route(path: str, operation_id: str, summary: str):
 @_route("/vocab/{rest:path}", "concept_page", "A concept of the project's vocabularies")
 @_route("/source/{rest:path}", "source_page", "A source document")
 @_route("/graph/{rest:path}", "graph_page", "A named graph and its provenance")
-async def minted(request: Request, rest: str, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None) -> Response:
+async def minted(
+    request: Request, rest: str, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None
+) -> Response:
     """The page of an IRI under ``https://w3id.org/clusterkg/``."""
     iri = iri_for_path(_path(request))
     if iri is None:
@@ -519,13 +535,17 @@ async def minted(request: Request, rest: str, executor: ExecutorDep, index: Labe
 
 @_route("/ontology", "ontology_page", "The clusterkg ontology and its terms (ontology#Term anchors)")
 @_route("/dataset", "dataset_page", "The dataset's DCAT/VoID description")
-async def fixed(request: Request, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None) -> Response:
+async def fixed(
+    request: Request, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None
+) -> Response:
     """The ontology and the dataset, whose IRIs have no path below them."""
     return await _serve(request, iri_for_path(_path(request)) or "", executor, index, format)
 
 
 @_route("/region/{code}", "region_page", "A NUTS region (http://data.europa.eu/nuts/code/CODE)")
 @_route("/country/{code}", "country_page", "A country (EU Publications Office authority IRI)")
-async def reference(request: Request, code: str, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None) -> Response:
+async def reference(
+    request: Request, code: str, executor: ExecutorDep, index: LabelIndexDep, format: FormatQuery = None, lang: LangQuery = None
+) -> Response:
     """Regions and countries are in the graph, so they have pages too."""
     return await _serve(request, iri_for_path(_path(request)) or "", executor, index, format)

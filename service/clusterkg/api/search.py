@@ -86,7 +86,7 @@ def _lock_for(state: object) -> asyncio.Lock:
     lock = getattr(state, "label_index_lock", None)
     if lock is None:
         lock = asyncio.Lock()
-        setattr(state, "label_index_lock", lock)
+        state.label_index_lock = lock
     return lock
 
 
@@ -115,7 +115,10 @@ def expand_type(value: str | None) -> str | None:
         return PREFIXES[prefix] + local
     if value.startswith(("http://", "https://")):
         return value
-    raise HTTPException(400, f"type {value!r} is neither an IRI nor a prefixed name (ckg:ClusterOrganisation); known prefixes: {', '.join(PREFIXES)}")
+    raise HTTPException(
+        400,
+        f"type {value!r} is neither an IRI nor a prefixed name (ckg:ClusterOrganisation); known prefixes: {', '.join(PREFIXES)}",
+    )
 
 
 def _main_type(types: set[str]) -> str | None:
@@ -144,13 +147,17 @@ def run_search(index: LabelIndex, q: str, limit: int, type_iri: str | None, lang
     return results
 
 
+Q_HELP = "Words of a label, other name or acronym, in any language; accents and case do not matter."
+TYPE_HELP = "Only instances of this class (IRI or prefixed name such as ckg:ClusterOrganisation), subclasses included."
+
+
 @router.get("/api/search", response_model=list[SearchResult], operation_id="search")
 async def search_api(
     request: Request,
     index: LabelIndexDep,
-    q: Annotated[str, Query(description="Words of a label, other name or acronym, in any language; accents and case do not matter.", max_length=500)] = "",
+    q: Annotated[str, Query(description=Q_HELP, max_length=500)] = "",
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many results.")] = 20,
-    type: Annotated[str | None, Query(description="Only instances of this class (IRI or prefixed name such as ckg:ClusterOrganisation), subclasses included.")] = None,
+    type: Annotated[str | None, Query(description=TYPE_HELP)] = None,
 ) -> list[SearchResult]:
     """Find entities by label: exact matches first, then prefixes, all words, substrings."""
     languages, _ = requested_languages(request)
@@ -181,5 +188,6 @@ async def search_page(
             "label_of": lambda iri: index.label(iri, languages),
             "href": lambda iri: page_href(iri, lang),
             "title": f"Search: {q}" if q else "Search",
+            "limit": limit,
         },
     )

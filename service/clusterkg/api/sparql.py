@@ -26,7 +26,11 @@ for clients that prefer it:
   queries; the query was understood and is refused, and adding LIMIT fixes it.
 - 406 no acceptable result format; 413 a query text over 1 MB; 415 a POST that is neither
   form-encoded nor application/sparql-query.
-- 503 the time limit was exceeded (the query was stopped), or every worker stayed busy.
+- 500 the store (or an allow-listed SERVICE endpoint) failed while evaluating a valid query.
+- 503 the time limit was exceeded (the query was stopped), or every worker stayed busy; no
+  Retry-After, since the same query would run out of time again.
+
+A client that disconnects while its query runs gets its worker ended at once (``_while_connected``).
 """
 
 from __future__ import annotations
@@ -244,7 +248,9 @@ def _problem_for(error: Exception) -> Problem:
     raise error
 
 
-_EXECUTOR_ERRORS = (QuerySyntaxError, QueryTimeout, ServiceBusy, ResultTooLarge, FederationRefused, QueryEvaluationError)
+_EXECUTOR_ERRORS = (
+    QuerySyntaxError, QueryTimeout, ServiceBusy, ResultTooLarge, FederationRefused, QueryEvaluationError
+)
 
 # --- the query operation (§2.1) -------------------------------------------------------------
 
@@ -350,7 +356,9 @@ async def _query_operation(
     if body_query is not None:
         queries.append(body_query)
     if len(queries) > 1:
-        raise Problem(400, "Bad Request", f"{len(queries)} queries given: send exactly one", PROTOCOL + "#query-operation")
+        raise Problem(
+            400, "Bad Request", f"{len(queries)} queries given: send exactly one", PROTOCOL + "#query-operation"
+        )
     if not queries:
         raise Problem(400, "Bad Request", "no query given: send the parameter 'query'", PROTOCOL + "#query-operation")
     query = queries[0]
@@ -509,7 +517,8 @@ def _graph(value: str, parameter: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(value)
     except ValueError as error:
-        raise Problem(400, "Bad Request", f"{parameter}={value!r} is not an absolute IRI: {error}", PROTOCOL + "#dataset") from error
+        detail = f"{parameter}={value!r} is not an absolute IRI: {error}"
+        raise Problem(400, "Bad Request", detail, PROTOCOL + "#dataset") from error
 
 
 def _endpoint(request: Request) -> str:
@@ -527,7 +536,11 @@ SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY 
 
 
 async def _describe_service(request: Request, executor: QueryExecutor, allowed_services: list[str]) -> Response:
-    """The SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/), or the query page for browsers."""
+    """The SPARQL 1.1 Service Description, or the query page for browsers.
+
+    https://www.w3.org/TR/sparql11-service-description/ §2: a GET on the endpoint without a
+    query may return the description; browsers asking for HTML are sent (303) to ``/query``.
+    """
     try:
         offer = negotiate(request.headers.get("accept"), (*RDF_OFFERS, HTML_OFFER))
     except BadAccept as error:

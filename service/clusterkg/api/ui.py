@@ -171,11 +171,10 @@ async def home(request: Request, executor: ExecutorDep, index: LabelIndexDep) ->
             "classes": class_rows,
             "graphs": list(graph_rows.values()),
             "modified": built["modified"].value if "modified" in built else None,
-            "total_triples": int(built["triples"].value) if "triples" in built else sum(g["triples"] or 0 for g in graph_rows.values()),
+            "total_triples": int(built["triples"].value) if "triples" in built else None,
             "license": built["license"].value if "license" in built else None,
             "generator": built["generator"].value if "generator" in built else None,
             "catalogue": load_catalogue_for_ui(request.app),
-            "labels": len(index),
         },
     )
 
@@ -224,11 +223,15 @@ async def catalogue_query_page(request: Request, name: str) -> HTMLResponse:
     catalogue = load_catalogue_for_ui(request.app)
     query = next((q for q in catalogue.queries if q.name == name), None)
     if query is None:
-        known = ", ".join(q.name for q in catalogue.queries) or "none"
         return templates.TemplateResponse(
             request,
             "not_found.html",
-            {"title": "Not found", "iri": f"/queries/{name}", "suggestions": [(q.title, f"/queries/{q.name}") for q in catalogue.queries], "q": "", "known": known},
+            {
+                "title": "Not found",
+                "iri": f"/queries/{name}",
+                "suggestions": [(q.title, f"/queries/{q.name}") for q in catalogue.queries],
+                "q": "",
+            },
             status_code=404,
         )
     values = {p.name: request.query_params.get(p.name, "") for p in query.parameters}
