@@ -18,7 +18,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.executor = QueryExecutor(settings.store, settings.query_timeout, settings.max_results)
+        app.state.executor = QueryExecutor(
+            settings.store, settings.query_timeout, settings.max_results, workers=settings.query_workers
+        )
         try:
             yield
         finally:
