@@ -213,14 +213,12 @@ def build(store_path: Path, sources: list[Source] | None = None, step: Step = la
     try:
         _check_not_locked(store_path)
         store = GraphStore(staging)
-        for source in sources:
-            store.load_quads(ox.Quad(t.subject, t.predicate, t.object, source.graph) for t in loaded[source.name])
-            report.graphs[source.name] = len(loaded[source.name])
         cat = ox.NamedNode(str(CATALOG_GRAPH))
-        store.load_quads(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), cat) for s, p, o in catalog
+        store.load_quads(  # one bulk load: each call writes and ingests its own files
+            [ox.Quad(t.subject, t.predicate, t.object, s.graph) for s in sources for t in loaded[s.name]]
+            + [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), cat) for s, p, o in catalog]
         )
-        report.graphs["catalog"] = len(catalog)
+        report.graphs = {s.name: len(loaded[s.name]) for s in sources} | {"catalog": len(catalog)}
         store.close()
         replace_store(staging, store_path)
     finally:

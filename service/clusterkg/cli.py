@@ -241,6 +241,28 @@ def serve(
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 
+@app.command("import")
+def import_(
+    source: Annotated[Optional[str], typer.Argument(help="interreg, kohesio, cordis, nuts-history, a mapping name, or a mapping .yaml file.")] = None,
+    file: Annotated[Optional[Path], typer.Argument(help="The data file (for nuts-history, its folder).")] = None,
+    store: StoreOption = None,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejects CSV (default: rejects/NAME.csv next to the store).")] = None,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Map FILE with this mapping file instead.")] = None,
+    list_sources: Annotated[bool, typer.Option("--list", help="List the sources and mappings known.")] = False,
+) -> None:
+    """Import a public data file into its own named graph (graph/import/NAME), after the SHACL gate.
+
+    Rows that cannot be mapped go to the rejects file with the reason; the store changes
+    only if the imported graph conforms, and importing the same file again changes nothing.
+    """
+    from .importers.cli import list_sources as show_sources, run
+
+    if list_sources or source is None or file is None:
+        show_sources(out)
+        return
+    run(source, file, _store_path(store), rejects, mapping, out, err)
+
+
 @derive_app.command("cohesion")
 def derive_cohesion(
     real_dir: Annotated[Path, typer.Option("--from", help="Folder holding the ESIF and ERDF programme files.")] = SHARED_REAL_DIR,

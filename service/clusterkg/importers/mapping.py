@@ -406,6 +406,7 @@ class Mapping:
                     key_lang = obj.language if isinstance(obj, ox.Literal) else None
                     claims.append(((subject, prop.predicate, key_lang), obj, entity))
         pending: dict[tuple, object] = {}
+        conflicts: dict[tuple[str, ox.NamedNode], list[str]] = {}
         for key, value, entity in claims:
             existing, first_row = state.single.get(key, (None, 0))
             if existing is None and key in pending:
@@ -416,18 +417,19 @@ class Mapping:
             if existing == value:
                 continue
             subject, predicate, _ = key
-            text = (f"{entity.name} {_short(subject.value)} has {_show(existing)} for {_short(predicate.value)}"
-                    f" (row {first_row}); this row says {_show(value)}")
+            difference = f"{_short(predicate.value)} {_show(existing)} (row {first_row}), here {_show(value)}"
             if entity.on_conflict == "reject":
-                raise _RowRejected(text)
-            warnings.append(text + ": kept the first")
+                raise _RowRejected(f"{entity.name} {_short(subject.value)} was already made with another "
+                                   f"{difference}")
+            conflicts.setdefault((entity.name, subject), []).append(difference)
+        for (name, subject), differences in conflicts.items():
+            warnings.append(f"{name} {_short(subject.value)} disagrees with an earlier row, kept the first: "
+                            + "; ".join(differences))
         for key, value in pending.items():
             state.single[key] = (value, row.number)
             subject, predicate, _ = key
             if isinstance(value, frozenset):
                 triples += [ox.Triple(subject, RDF_TYPE, v) for v in sorted(value, key=lambda n: n.value)]
-                if not any(t.subject == subject and t.predicate == DCT_SOURCE for t in triples):
-                    triples.append(ox.Triple(subject, DCT_SOURCE, self.document))
             else:
                 triples.append(ox.Triple(subject, predicate, value))
         return triples, warnings
