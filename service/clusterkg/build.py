@@ -23,7 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV
 
 from . import __version__, reference
 from .config import DATA_DIR, ONTOLOGY_DIR, ROOT
-from .errors import SourceSyntaxError, ValidationFailed
+from .errors import ClusterKGError, SourceSyntaxError, ValidationFailed
 from .iris import CATALOG_GRAPH, CKG, DATASET, SPDX, VOID, graph_iri
 from .store import GraphStore, replace_store
 from .terms import to_oxigraph, to_rdflib
@@ -78,7 +78,7 @@ def parse_turtle(path: Path) -> list[ox.Triple]:
         line, column = _position(error)
         raise SourceSyntaxError(_display(path), line, column, error.args[0] if error.args else str(error)) from error
     except FileNotFoundError as error:
-        raise SourceSyntaxError(_display(path), None, None, "file not found") from error
+        raise ClusterKGError(f"no such file: {_display(path)}", "check the path") from error
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
