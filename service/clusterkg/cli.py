@@ -31,16 +31,36 @@ app = typer.Typer(
 derive_app = typer.Typer(help="Derive committed reference facts from public data files.", no_args_is_help=True)
 app.add_typer(derive_app, name="derive")
 
+from .networks.cli import network_app  # noqa: E402 - sub-apps are registered where the app is made
+from .resolution.cli import matches_app  # noqa: E402
+from .synth import synth_command  # noqa: E402
+
+app.add_typer(network_app, name="network")
+app.add_typer(matches_app, name="matches")
+from .partners.cli import consortium_app, partners_app  # noqa: E402
+
+app.add_typer(partners_app, name="partners")
+app.add_typer(consortium_app, name="consortium")
+app.command("synth")(synth_command)
+
 out = Console()
 err = Console(stderr=True)
 
 StoreOption = Annotated[
-    Optional[Path], typer.Option("--store", help="Store directory (default: $CLUSTERKG_STORE or var/store).")
+    Optional[str],
+    typer.Option(
+        "--store",
+        help="Store directory, or a SPARQL server as sparql+http(s)://host/path?options "
+        "(default: $CLUSTERKG_STORE or var/store).",
+    ),
 ]
 
 
-def _store_path(store: Path | None) -> Path:
-    return store or settings().store
+def _store_path(store: str | None) -> Path | str:
+    """The store's location: a directory (a Path) or a remote ``sparql+http(s)://`` URL (text)."""
+    from .store import parse_location
+
+    return parse_location(store) if store else settings().store
 
 
 class ResultFormat(str, Enum):
@@ -63,12 +83,13 @@ def build(store: StoreOption = None) -> None:
     shapes; otherwise it is left as it was.
     """
     from .build import build as run_build
+    from .store import display_location
 
     path = _store_path(store)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as progress:
         task = progress.add_task("building", total=None)
         report = run_build(path, step=lambda text: progress.update(task, description=text))
-    out.print(f"built {path}: {report.triples:,} triples in {len(report.graphs)} named graphs "
+    out.print(f"built {display_location(path)}: {report.triples:,} triples in {len(report.graphs)} named graphs "
               f"({sum(report.seconds.values()):.1f} s)")
 
 
@@ -104,10 +125,10 @@ def query(
 ) -> None:
     """Run a SPARQL query over the store (the default graph is the union of all graphs)."""
     from .iris import PREFIXES
-    from .store import GraphStore
+    from .store import open_store
 
     text = Path(query).read_text(encoding="utf-8") if _looks_like_file(query) else query
-    graph_store = GraphStore.open_existing(_store_path(store))
+    graph_store = open_store(_store_path(store), read_only=True)
     print_results(graph_store.query(text, prefixes=PREFIXES), format)
 
 
@@ -158,7 +179,7 @@ def run(
     Example: clusterkg run clusters_by_region --region ITF
     """
     from .catalogue import get_query, load_catalogue, parse_option_args
-    from .store import GraphStore
+    from .store import open_store
 
     if list_queries or name is None:
         table = Table("query", "title", "parameters (* required)")
@@ -169,7 +190,7 @@ def run(
         return
     query = get_query(name)
     bindings = query.bind(parse_option_args(query, list(ctx.args)))
-    graph_store = GraphStore.open_existing(_store_path(store))
+    graph_store = open_store(_store_path(store), read_only=True)
     print_results(graph_store.query(query.sparql, bindings), format)
 
 
@@ -177,12 +198,13 @@ def run(
 def stats(store: StoreOption = None) -> None:
     """Triples per named graph and entities per class."""
     from .report import short
-    from .store import GraphStore
+    from .store import open_store
 
-    graph_store = GraphStore.open_existing(_store_path(store))
-    graphs = Table("named graph", "triples", "loaded from")
+    graph_store = open_store(_store_path(store), read_only=True)
+    graphs = Table("named graph", "triples", "loaded from", "rows read / imported / rejected")
     for row in graph_store.query(_STATS_GRAPHS):
-        graphs.add_row(short(row["g"].value), f"{int(row['n'].value):,}", row["from"].value if row["from"] else "")
+        graphs.add_row(short(row["g"].value), f"{int(row['n'].value):,}", row["from"].value if row["from"] else "",
+                       row["rows"].value if row["rows"] else "")
     out.print(graphs)
     classes = Table("class", "entities")
     for row in graph_store.query(_STATS_CLASSES):
@@ -192,10 +214,16 @@ def stats(store: StoreOption = None) -> None:
 
 _STATS_GRAPHS = """
 PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
-SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?origin) AS ?from) WHERE {
-  GRAPH ?g { ?s ?p ?o }
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?g ?n (SAMPLE(?origin) AS ?from) (SAMPLE(?counts) AS ?rows) WHERE {
+  { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g }
   OPTIONAL { GRAPH <https://w3id.org/clusterkg/graph/catalog> { ?g ckg:loadedFrom ?origin } }
-} GROUP BY ?g ORDER BY ?g
+  OPTIONAL {
+    GRAPH <https://w3id.org/clusterkg/graph/catalog> {
+      ?g prov:wasGeneratedBy ?import . ?import ckg:rowsRead ?read ; ckg:rowsImported ?imported ; ckg:rowsRejected ?rejected }
+    BIND (CONCAT(STR(?read), " / ", STR(?imported), " / ", STR(?rejected)) AS ?counts)
+  }
+} GROUP BY ?g ?n ORDER BY ?g
 """
 _STATS_CLASSES = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
@@ -211,9 +239,9 @@ def export(
 ) -> None:
     """Dump the whole graph, with its DCAT/VoID description (graph 'catalog')."""
     from .export import export_store
-    from .store import GraphStore
+    from .store import open_store
 
-    data = export_store(GraphStore.open_existing(_store_path(store)), format.value)
+    data = export_store(open_store(_store_path(store), read_only=True), format.value)
     if output:
         output.write_bytes(data)
         err.print(f"wrote {output} ({len(data):,} bytes)")
@@ -232,13 +260,61 @@ def serve(
     import uvicorn
 
     from .api.app import create_app
+    from .store import display_location, store_exists
+
+    from .api.observability import logging_config
 
     config = settings().model_copy(update={"store": _store_path(store)})
-    if rebuild or not (config.store / "CURRENT").exists():
-        build(config.store)
+    if rebuild or not store_exists(config.store):
+        build(str(config.store))
+    if config.admin_tokens:  # the write API holds the store's lock: say now, in one line, if another process has it
+        from .api.admin import check_settings
+        from .store import GraphStore
+
+        check_settings(config)
+        GraphStore(config.store).close()
     host, port = host or config.host, port or config.port
-    err.print(f"serving http://{host}:{port}/ over {config.store}")
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+    err.print(f"serving http://{host}:{port}/ over {display_location(config.store)}")
+    uvicorn.run(create_app(config), host=host, port=port, log_level=config.log_level.lower(),
+                log_config=logging_config(config.log_level.upper()))
+
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="A new directory for the copy (must not exist).")],
+    store: StoreOption = None,
+) -> None:
+    """Copy the store to TARGET, consistently, even while the service runs (RocksDB checkpoint).
+
+    On the same file system the copy hard-links the store's immutable files, so it is quick and
+    small; copy TARGET elsewhere for safe keeping. The copy is a store: serve it with --store.
+    """
+    import time
+
+    from .errors import StoreLocked
+    from .store import GraphStore
+
+    path = _store_path(store)
+    if not isinstance(path, Path):
+        raise ClusterKGError("backup copies an embedded store", "back up a remote store with its server's tools")
+    if target.exists():
+        raise ClusterKGError(f"{target} already exists", "give a new directory")
+    try:
+        source = GraphStore.open_existing(path, read_only=False)
+    except StoreLocked:
+        # A running service (or import) writes the store: a read-only view of it is consistent, but
+        # opening one can race with RocksDB deleting compacted files, so try again briefly.
+        for attempt in range(5):
+            try:
+                source = GraphStore.open_existing(path, read_only=True)
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
+    source.oxigraph.backup(str(target))
+    source.close()
+    out.print(f"backed up {path} to {target}")
 
 
 @app.command("import")
@@ -249,14 +325,18 @@ def import_(
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejects CSV (default: rejects/NAME.csv next to the store).")] = None,
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Map FILE with this mapping file instead.")] = None,
     list_sources: Annotated[bool, typer.Option("--list", help="List the sources and mappings known.")] = False,
+    remove: Annotated[Optional[str], typer.Option("--remove", help="Drop an imported graph (import/NAME) and its catalogue entry.")] = None,
 ) -> None:
     """Import a public data file into its own named graph (graph/import/NAME), after the SHACL gate.
 
     Rows that cannot be mapped go to the rejects file with the reason; the store changes
     only if the imported graph conforms, and importing the same file again changes nothing.
     """
-    from .importers.cli import list_sources as show_sources, run
+    from .importers.cli import list_sources as show_sources, remove_graph, run
 
+    if remove:
+        remove_graph(remove, _store_path(store), out)
+        return
     if list_sources or source is None or file is None:
         show_sources(out)
         return
@@ -289,10 +369,10 @@ def main() -> None:
         from .report import format_violations
 
         out.print(format_violations(error.report.results, error.subjects), highlight=False, markup=False)
-        err.print(f"error: {error}", highlight=False, markup=False)
+        err.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         raise SystemExit(error.exit_code)
     except ClusterKGError as error:
-        err.print(f"error: {error}", highlight=False, markup=False)
+        err.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         raise SystemExit(error.exit_code)
     except KeyboardInterrupt:
         raise SystemExit(130)

@@ -6,7 +6,8 @@ touch the store themselves.
 Why processes: neither pyoxigraph nor rdflib can cancel a running query from Python, so a
 thread can only stop *waiting* for a runaway query while the query keeps a core (and the
 GIL-free Rust evaluator) busy for as long as it likes. Each worker here is a process started
-(``python -c``, see ``_Worker``) that holds the store open read-only; a query over the time limit is
+(``python -c``, see ``_Worker``) that holds the store open read-only (or, for a remote store, forwards
+the query to the SPARQL server and waits for it); a query over the time limit is
 stopped by ending its process, and a fresh worker takes its place. ``workers`` processes serve
 at most ``workers`` queries at once; further requests wait their turn (an asyncio semaphore),
 so one heavy query never stalls the others.
@@ -43,7 +44,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from .errors import ClusterKGError, QuerySyntaxError, StoreMissing
-from .store import GraphStore, Term
+from .store import GraphStore, Location, Term, is_remote, open_store, parse_location
 
 _READY_TIMEOUT = 120.0  # seconds a new worker may take to import pyoxigraph and open the store
 
@@ -106,6 +107,21 @@ class ServiceBusy(ClusterKGError):
         super().__init__(
             f"all {workers} query workers stayed busy for {seconds:g} s", "try again in a moment"
         )
+
+
+class QueryTooComplex(QuerySyntaxError):
+    """A query nested deeper, or with a longer run of operators, than the evaluator takes safely.
+
+    Oxigraph parses and plans queries recursively: about 5,000 nested brackets, or 10,000
+    operators or triple patterns in one group, overflow the stack and end the process
+    (measured on pyoxigraph 0.5). The limits below are far under that and far over any
+    query a person writes. A subclass of ``QuerySyntaxError``, so every caller answers 400.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.message = f"query too complex: {detail}"
+        self.hint = "simplify the query: split it, or use VALUES for long lists of terms"
 
 
 class QueryEvaluationError(ClusterKGError):
@@ -216,6 +232,49 @@ def scan_query(text: str, base_iri: str | None = None) -> QueryScan:
     return QueryScan(form, tuple(services), dataset)
 
 
+MAX_NESTING = 100  # brackets ({, ( and [) open at once
+MAX_GROUP_OPERATORS = 1000  # operators and separators (. ; , && + UNION ...) at one level of one group
+_OPENING, _CLOSING = "{([", "})]"
+_OPERATOR_CHARS = set(".;,+-*/|&=!<>^")
+_OPERATOR_WORDS = {"UNION", "OPTIONAL", "MINUS"}
+
+
+def check_complexity(text: str) -> None:
+    """Refuse a query whose nesting or runs of operators could overflow the evaluator's stack.
+
+    Counts over the same tokens as ``scan_query``, so brackets and operators inside strings,
+    IRIs and comments do not count; the ``^^`` of a typed literal does not count either.
+
+    >>> check_complexity("SELECT * { " + "{ " * 100 + "}" * 100 + " }")
+    Traceback (most recent call last):
+    ...
+    clusterkg.executor.QueryTooComplex: query too complex: brackets nested more than 100 deep (line 1): simplify the query: split it, or use VALUES for long lists of terms
+    """
+    depth, counts, previous, line = 0, [0], "", 1
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "other" and value in _OPENING:
+            depth += 1
+            counts.append(0)
+            if depth > MAX_NESTING:
+                raise QueryTooComplex(f"brackets nested more than {MAX_NESTING} deep (line {line})")
+        elif kind == "other" and value in _CLOSING:
+            if depth:
+                depth -= 1
+                counts.pop()
+        elif (kind == "other" and value in _OPERATOR_CHARS and not (value == "^" and previous in ("string", "^"))) or (
+            kind == "word" and value.upper() in _OPERATOR_WORDS
+        ):
+            counts[-1] += 1
+            if counts[-1] > MAX_GROUP_OPERATORS:
+                raise QueryTooComplex(
+                    f"more than {MAX_GROUP_OPERATORS} operators or triple patterns in one group (line {line})"
+                )
+        line += value.count("\n")
+        if kind not in ("ws", "comment"):
+            previous = "^" if value == "^" else kind
+
+
 def _unescape(text: str) -> str:
     """Apply the \\u and \\U escapes SPARQL allows in IRIs (§19.2)."""
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
@@ -267,7 +326,7 @@ def check_services(scan: QueryScan, allowed: Collection[str]) -> None:
 class _Request:
     """One unit of work for a worker; plain data, so it pickles across the pipe."""
 
-    op: str  # "query" or "export"
+    op: str  # "query", "export" or "reopen" (open the store at ``store_path`` instead)
     sparql: str = ""
     bindings: dict[str, Term] = field(default_factory=dict)
     default_graphs: list[ox.NamedNode] | None = None
@@ -278,6 +337,7 @@ class _Request:
     rdf_format: str | None = None  # a key of _RDF_FORMATS
     max_results: int = 0
     export_format: str = ""
+    store_path: str = ""
 
 
 def _worker_main(conn: Connection, store_path: str) -> None:
@@ -285,7 +345,7 @@ def _worker_main(conn: Connection, store_path: str) -> None:
     # Ctrl-C reaches the whole process group; the parent ends its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        store = GraphStore.open_existing(Path(store_path), read_only=True)
+        store = open_store(store_path, read_only=True)
     except (ClusterKGError, OSError) as error:
         conn.send(("failed", str(error)))
         return
@@ -297,6 +357,14 @@ def _worker_main(conn: Connection, store_path: str) -> None:
             return
         if request is None:
             return
+        if request.op == "reopen":
+            try:
+                store = open_store(request.store_path, read_only=True)
+            except (ClusterKGError, OSError) as error:
+                conn.send(("failed", str(error)))
+                continue
+            conn.send(("ok", "reopened", b""))
+            continue
         conn.send(_answer(store, request))
 
 
@@ -322,17 +390,15 @@ def _evaluate(store: GraphStore, request: _Request) -> tuple:
     With no protocol dataset, the default graph is the union of the named graphs unless the
     query names its own dataset (FROM / FROM NAMED), which then applies as the query says.
     """
-    options: dict = {"base_iri": request.base_iri}
-    if request.bindings:
-        options["substitutions"] = {ox.Variable(name): term for name, term in request.bindings.items()}
-    if request.default_graphs is None and request.named_graphs is None:
-        options["use_default_graph_as_union"] = not request.has_dataset_clause
-    else:
-        options["default_graph"] = list(request.default_graphs or [])
-        options["named_graphs"] = list(request.named_graphs or [])
-    # GraphStore.query always sets the union default graph (overriding FROM) and takes no base
-    # IRI; the protocol needs both, so the worker calls the store it opened directly.
-    results = store.oxigraph.query(request.sparql, **options)
+    explicit = request.default_graphs is not None or request.named_graphs is not None
+    results = store.query(
+        request.sparql,
+        request.bindings,
+        list(request.default_graphs or []) if explicit else None,
+        list(request.named_graphs or []) if explicit else None,
+        base_iri=request.base_iri,
+        union_default_graph=not request.has_dataset_clause,
+    )
 
     if isinstance(results, ox.QueryBoolean):
         results_format = _RESULTS_FORMATS[request.results_format or "JSON"]
@@ -413,20 +479,24 @@ class _Worker:
     every worker. The pipe speaks ``multiprocessing.connection``'s protocol all the same.
     """
 
-    def __init__(self, store_path: Path) -> None:
+    def __init__(self, store_path: Location, generation: int = 0, nice: int = 0) -> None:
         parent, child = socket.socketpair()
+        # The store this worker has open, and the executor's generation it was opened for.
+        self.location, self.generation = store_path, generation
         # The worker imports this package from where the parent found it, installed or not.
         package_root = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
         environment = dict(os.environ, PYTHONPATH=path)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_COMMAND, str(child.fileno()), str(os.getpid()), str(store_path)],
+            [sys.executable, "-c", _WORKER_COMMAND, str(child.fileno()), str(os.getpid()), str(nice)],
             pass_fds=[child.fileno()],
             stdin=subprocess.DEVNULL,
             env=environment,
         )
         child.close()
         self.conn = Connection(parent.detach())
+        # Through the pipe, not the command line: a remote store's URL may hold a password.
+        self.conn.send(str(store_path))
         self.ready = False
 
     def wait_ready(self) -> None:
@@ -442,6 +512,19 @@ class _Worker:
         if message[0] != "ready":
             raise WorkerFailed(f"a query worker could not open the store: {message[1]}")
         self.ready = True
+
+    def reopen(self, location: Location, generation: int) -> None:
+        """Open the store at ``location`` in place of the one the worker has (called in a thread).
+
+        A read-only store shows the data as it was when opened; after a write the executor
+        points its workers at a new snapshot (``QueryExecutor.refresh``). Reopening costs a few
+        milliseconds, against a few hundred for a new process.
+        """
+        answer = self.call(_Request(op="reopen", store_path=str(location)), _READY_TIMEOUT)
+        if answer is None or answer[0] != "ok":
+            detail = "no answer" if answer is None else answer[1]
+            raise WorkerFailed(f"a query worker could not open the refreshed store {location}: {detail}")
+        self.location, self.generation = location, generation
 
     def call(self, request: _Request, timeout: float) -> tuple | None:
         """Send ``request`` and wait up to ``timeout`` s for the answer; None on time-out (called in a thread)."""
@@ -470,12 +553,21 @@ class _Worker:
 
 _WORKER_COMMAND = (
     "import sys; from clusterkg.executor import _worker_entry; "
-    "_worker_entry(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])"
+    "_worker_entry(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))"
 )
 
 
-def _worker_entry(fd: int, parent_pid: int, store_path: str) -> None:
-    """``python -c`` entry point of a worker: die with the parent, then serve on descriptor ``fd``."""
+def _worker_entry(fd: int, parent_pid: int, nice: int = 0) -> None:
+    """``python -c`` entry point of a worker: die with the parent, then serve on descriptor ``fd``.
+
+    The first message on the pipe is the store's location. ``nice`` lowers the worker's CPU
+    priority (public SPARQL queries: see ``QueryExecutor``).
+    """
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:
+            pass
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -485,40 +577,97 @@ def _worker_entry(fd: int, parent_pid: int, store_path: str) -> None:
             pass
     if os.getppid() != parent_pid:
         return
-    _worker_main(Connection(fd), store_path)
+    conn = Connection(fd)
+    try:
+        store_path = conn.recv()
+    except EOFError:
+        return
+    _worker_main(conn, store_path)
+
+
+class _Lane:
+    """Workers for one kind of query: at most ``size`` queries at once, at CPU priority ``nice``."""
+
+    def __init__(self, name: str, size: int, nice: int, target: tuple[Location, int]) -> None:
+        self.name, self.size, self.nice = name, size, nice
+        self.idle: list[_Worker] = [_Worker(*target, nice=nice) for _ in range(size)]
+        self.busy: set[_Worker] = set()
+        self.semaphore: asyncio.Semaphore | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def semaphore_for_loop(self) -> asyncio.Semaphore:
+        """The semaphore for the running event loop (tests may run several loops in turn)."""
+        loop = asyncio.get_running_loop()
+        if self.semaphore is None or self.loop is not loop:
+            self.semaphore = asyncio.Semaphore(self.size)
+            self.loop = loop
+        return self.semaphore
+
+
+PUBLIC_NICE = 10  # CPU priority of the public endpoint's workers: a runaway query yields the CPU to the pages
 
 
 class QueryExecutor:
     """Runs SPARQL over the store at ``store_path`` in ``workers`` processes, each query within ``timeout`` s.
 
+    Two lanes of workers: ``workers`` processes for the service's own queries (``select``,
+    ``ask``, ``construct``: pages, catalogue, search, networks), and ``public_workers`` more for
+    the arbitrary queries of the public SPARQL endpoint and dumps (``serialize``, ``export``),
+    run at a lower CPU priority (``PUBLIC_NICE``). A runaway ad-hoc query then holds neither a
+    worker nor a full core the pages need until its time limit ends it; with
+    ``public_workers=0`` every query shares one lane.
+
+    ``store_path`` is a directory (embedded store) or a ``sparql+http(s)://`` URL (remote store:
+    the workers forward each query to the server, within the same time limit).
     Results larger than ``max_results`` rows or triples raise ``ResultTooLarge``; a query past
     the limit raises ``QueryTimeout`` and its worker is replaced. The constructor only checks
-    that the store exists; workers open it in the background.
+    that an embedded store exists; workers open it in the background.
     """
 
     def __init__(
         self,
-        store_path: Path,
+        store_path: Location,
         timeout: float = 30.0,
         max_results: int = 100_000,
         workers: int | None = None,
+        public_workers: int | None = None,
     ) -> None:
-        self.store_path = Path(store_path)
-        if not (self.store_path / "CURRENT").exists():
+        self.store_path = parse_location(store_path)
+        if not is_remote(self.store_path) and not (self.store_path / "CURRENT").exists():
             raise StoreMissing(self.store_path)
         self.timeout = timeout
         self.max_results = max_results
-        if workers is None:
+        if workers is None or public_workers is None:
             from .config import settings
 
-            workers = settings().query_workers
+            workers = settings().query_workers if workers is None else workers
+            public_workers = settings().sparql_workers if public_workers is None else public_workers
         self.workers = max(1, workers)
-        self._idle: list[_Worker] = [_Worker(self.store_path) for _ in range(self.workers)]
-        self._threads = ThreadPoolExecutor(max_workers=self.workers + 2, thread_name_prefix="query-wait")
-        self._semaphore: asyncio.Semaphore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._busy: set[_Worker] = set()
+        self.public_workers = max(0, public_workers)
         self._closed = False
+        # Bumped by refresh(): a worker opened for an older generation reopens before its next query.
+        self.generation = 0
+        self._target: tuple[Location, int] = (self.store_path, 0)
+        # Queries stopped at the time limit since start (exported as a metric).
+        self.timeouts = 0
+        self._lane = _Lane("internal", self.workers, 0, self._target)
+        self._public = _Lane("public", self.public_workers, PUBLIC_NICE, self._target) if self.public_workers else self._lane
+        self._threads = ThreadPoolExecutor(
+            max_workers=self.workers + self.public_workers + 2, thread_name_prefix="query-wait"
+        )
+
+    @property
+    def _idle(self) -> list[_Worker]:
+        """Idle workers of the service's own lane."""
+        return self._lane.idle
+
+    @property
+    def _busy(self) -> set[_Worker]:
+        """Busy workers of the service's own lane."""
+        return self._lane.busy
+
+    def _lanes(self) -> list[_Lane]:
+        return [self._lane] if self._public is self._lane else [self._lane, self._public]
 
     # The public interface: each call is one query, evaluated in a worker.
 
@@ -593,19 +742,40 @@ class QueryExecutor:
             _format_name(_RDF_FORMATS, rdf_format),
             base_iri=base_iri,
             allowed_services=allowed_services,
+            lane=self._public,
         )
 
     async def export(self, format: str) -> bytes:
         """The whole store as a dump (nq, ttl or jsonld; see ``export.export_store``), made in a worker."""
-        _, body = await self._run(_Request(op="export", export_format=format), max(self.timeout, 300.0))
+        _, body = await self._run(
+            _Request(op="export", export_format=format), max(self.timeout, 300.0), self._public
+        )
         return body
+
+    def refresh(self, store_path: Location | None = None) -> None:
+        """Make every query from now on see the store as it is now (after a write).
+
+        Workers hold read-only stores, which show the data as it was when they were opened.
+        ``store_path``, if given, replaces the store the workers read (the writer passes a new
+        snapshot of the live store). Each worker reopens the store before its next query,
+        idle ones included; a query already running finishes on the data it started with.
+        """
+        location = parse_location(store_path) if store_path is not None else self.store_path
+        # One assignment, so a query never pairs the new generation with the old location.
+        self._target = (location, self.generation + 1)
+        self.store_path, self.generation = self._target
+
+    def locations_in_use(self) -> set[Location]:
+        """The stores that workers have open, and the current one: snapshots not to delete yet."""
+        return {self.store_path} | {w.location for lane in self._lanes() for w in [*lane.idle, *lane.busy]}
 
     def close(self) -> None:
         """Stop the workers."""
         self._closed = True
-        for worker in [*self._idle, *self._busy]:
-            worker.stop(graceful=worker in self._idle)
-        self._idle.clear()
+        for lane in self._lanes():
+            for worker in [*lane.idle, *lane.busy]:
+                worker.stop(graceful=worker in lane.idle)
+            lane.idle.clear()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     # Internals.
@@ -621,7 +791,9 @@ class QueryExecutor:
         *,
         base_iri: str | None = None,
         allowed_services: Collection[str] = (),
+        lane: _Lane | None = None,
     ) -> tuple[str, bytes]:
+        check_complexity(sparql)
         scan = scan_query(sparql, base_iri)
         check_services(scan, allowed_services)
         request = _Request(
@@ -636,58 +808,57 @@ class QueryExecutor:
             rdf_format=rdf_format,
             max_results=self.max_results,
         )
-        return await self._run(request, self.timeout)
+        return await self._run(request, self.timeout, lane)
 
-    async def _run(self, request: _Request, timeout: float) -> tuple[str, bytes]:
-        """Send ``request`` to an idle worker, waiting for one if all are busy; map its answer."""
+    async def _run(self, request: _Request, timeout: float, lane: _Lane | None = None) -> tuple[str, bytes]:
+        """Send ``request`` to an idle worker of ``lane``, waiting for one if all are busy; map its answer."""
         if self._closed:
             raise RuntimeError("the query executor is closed")
-        semaphore = self._semaphore_for_loop()
+        lane = lane or self._lane
+        semaphore = lane.semaphore_for_loop()
         try:
             await asyncio.wait_for(semaphore.acquire(), timeout)
         except TimeoutError:
-            raise ServiceBusy(self.workers, timeout) from None
-        worker = self._idle.pop()
-        self._busy.add(worker)
+            raise ServiceBusy(lane.size, timeout) from None
+        worker = lane.idle.pop()
+        lane.busy.add(worker)
         try:
-            answer = await self._in_thread(_ready_then_call, worker, request, timeout)
+            answer = await self._in_thread(_ready_then_call, worker, request, timeout, *self._target)
         except BaseException:
             # Cancelled (the client left, the server stops) or the worker died: end it either way.
-            self._replace(worker)
+            self._replace(worker, lane)
             semaphore.release()
             raise
         if answer is None:
-            self._replace(worker)
+            self._replace(worker, lane)
             semaphore.release()
+            self.timeouts += 1
             raise QueryTimeout(timeout)
-        self._busy.discard(worker)
-        self._idle.append(worker)
+        lane.busy.discard(worker)
+        lane.idle.append(worker)
         semaphore.release()
         return _unwrap(answer)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, lane: _Lane | None = None) -> None:
         """End ``worker`` and put a fresh one in its place."""
-        self._busy.discard(worker)
+        lane = lane or self._lane
+        lane.busy.discard(worker)
         worker.stop()
         if not self._closed:
             # At the front: idle workers are taken from the end, so started ones go first.
-            self._idle.insert(0, _Worker(self.store_path))
-
-    def _semaphore_for_loop(self) -> asyncio.Semaphore:
-        """The semaphore for the running event loop (tests may run several loops in turn)."""
-        loop = asyncio.get_running_loop()
-        if self._semaphore is None or self._loop is not loop:
-            self._semaphore = asyncio.Semaphore(self.workers)
-            self._loop = loop
-        return self._semaphore
+            lane.idle.insert(0, _Worker(*self._target, nice=lane.nice))
 
     async def _in_thread(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
 
 
-def _ready_then_call(worker: _Worker, request: _Request, timeout: float) -> tuple | None:
-    """Wait for a new worker to start (not counted in the time limit), then run ``request``."""
+def _ready_then_call(
+    worker: _Worker, request: _Request, timeout: float, location: Location, generation: int
+) -> tuple | None:
+    """Wait for a new worker to start and reopen a stale store (neither counted in the time limit), then run ``request``."""
     worker.wait_ready()
+    if worker.generation < generation:
+        worker.reopen(location, generation)
     return worker.call(request, timeout)
 
 
@@ -734,10 +905,12 @@ __all__ = [
     "QueryExecutor",
     "QueryScan",
     "QueryTimeout",
+    "QueryTooComplex",
     "ResultTooLarge",
     "SelectResult",
     "ServiceBusy",
     "WorkerFailed",
+    "check_complexity",
     "check_services",
     "rows_as_json",
     "scan_query",

@@ -19,11 +19,11 @@ MEDIA_TYPES = {
 
 
 def export_store(store: GraphStore, format: str) -> bytes:
-    """The whole graph in ``format`` (nq, ttl or jsonld)."""
+    """The whole graph in ``format`` (nq, ttl or jsonld), from either store backend."""
     if format == "nq":
-        return store.oxigraph.dump(format=ox.RdfFormat.N_QUADS)
+        return store.dump(None, ox.RdfFormat.N_QUADS)
     if format == "jsonld":
-        return store.oxigraph.dump(format=ox.RdfFormat.JSON_LD)
+        return store.dump(None, ox.RdfFormat.JSON_LD)
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     if format == "ttl":
         return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)

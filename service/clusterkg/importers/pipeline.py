@@ -30,8 +30,8 @@ and the counts of rows read, imported and rejected.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,6 +100,7 @@ class ImportReport:
     triples: int = 0
     rejects_path: Path | None = None
     unchanged: bool = False
+    shacl_warnings: dict[str, int] = field(default_factory=dict)  # message -> count
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -143,40 +144,19 @@ def default_rejects_path(store_path: Path, graph_name: str) -> Path:
 
 # ---------------------------------------------------------------- validation
 
-def _context(store: GraphStore, triples: list[ox.Triple], graph: ox.NamedNode) -> list[ox.Triple]:
-    """What the import links to in the store, transitively, and what other graphs say about its subjects."""
-    subjects = {t.subject for t in triples}
-    skip_graphs = {graph.value, str(CATALOG_GRAPH), ONTOLOGY_GRAPH}
-    frontier = set(subjects)
-    frontier |= {t.object for t in triples if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE}
-    seen: set[ox.NamedNode] = set()
-    context: dict[ox.Triple, None] = {}
-    raw = store.oxigraph
-    while frontier:
-        node = frontier.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for quad in raw.quads_for_pattern(node, None, None, None):
-            name = quad.graph_name
-            if not isinstance(name, ox.NamedNode) or name.value in skip_graphs or name.value.startswith(STAGING_PREFIX):
-                continue
-            context[quad.triple] = None
-            if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE and quad.object not in seen:
-                frontier.add(quad.object)
-    return list(context)
+def validate_import(source: ox.Store, triples: list[ox.Triple], graph: ox.NamedNode, files: list[Path],
+                    progress: "Progress | None" = None) -> list:
+    """Validate ``triples`` with their context in ``source`` (see :mod:`.validation`); raise
+    :class:`ValidationFailed` on violations about the import's own nodes, return the other results."""
+    from ..build import SubjectInfo
+    from ..shapes import ValidationResult
+    from .validation import chunks, context_triples, validate_triples
 
-
-def validate_import(store: GraphStore, triples: list[ox.Triple], graph: ox.NamedNode, files: list[Path]):
-    """Validate ``triples`` with their context; raise :class:`ValidationFailed` on violations about them."""
-    from ..build import SubjectInfo, to_rdflib_graph
-    from ..shapes import ValidationResult, validate_graph
-    from ..terms import to_rdflib
-
-    context = _context(store, triples, graph)
-    result = validate_graph(to_rdflib_graph([*triples, *context]))
-    own = {to_rdflib(t.subject) for t in triples}
-    results = [r for r in result.results if r.focus_node in own]
+    context = context_triples(source, triples, {graph.value, str(CATALOG_GRAPH), ONTOLOGY_GRAPH},
+                              STAGING_PREFIX, graph.value, str(CATALOG_GRAPH), ONTOLOGY_GRAPH)
+    if progress is not None:
+        progress.total(len(chunks(triples)))
+    results = validate_triples(triples, context, on_chunk=progress.advance if progress is not None else None)
     violations = [r for r in results if str(r.severity).endswith("#Violation")]
     if violations:
         subjects: dict[str, SubjectInfo] = {}
@@ -186,8 +166,7 @@ def validate_import(store: GraphStore, triples: list[ox.Triple], graph: ox.Named
             if t.predicate.value == _SKOS + "prefLabel" and isinstance(t.object, ox.Literal):
                 if not info.label or t.object.language == "en":
                     info.label = t.object.value
-        report = ValidationResult(conforms=False, results=results, report_graph=result.report_graph)
-        raise ValidationFailed(report, len(violations), subjects)
+        raise ValidationFailed(ValidationResult(conforms=False, results=results), len(violations), subjects)
     return results
 
 
@@ -225,11 +204,14 @@ def catalog_triples(graph: ox.NamedNode, produced: Produced, importer: str, coun
         out += [ox.Triple(g, _n(_PROV + "wasDerivedFrom"), _n(document)),
                 ox.Triple(g, _n(_DCT + "source"), _n(document)),
                 ox.Triple(activity, _n(_PROV + "used"), _n(document))]
-    for i, path in enumerate(produced.files, start=1):
+    files = produced.files
+    folder = files[0].parent if files else Path()
+    loaded_from = str(files[0]) if len(files) == 1 else f"{folder}/{{{', '.join(p.name for p in files)}}}"
+    out.append(ox.Triple(g, _n(str(CKG.loadedFrom)), ox.Literal(loaded_from)))
+    for i, path in enumerate(files, start=1):
         digest = sha256(path)
         entity = _n(f"{g.value}#file-{i}")
         out += [
-            ox.Triple(g, _n(str(CKG.loadedFrom)), ox.Literal(str(path))),
             ox.Triple(entity, _TYPE, _n(_PROV + "Entity")),
             ox.Triple(entity, _n(_DCT + "identifier"), ox.Literal(path.name)),
             ox.Triple(entity, _n(str(SPDX.checksumValue)), ox.Literal(digest)),
@@ -266,16 +248,30 @@ def _same_as_stored(store: GraphStore, graph: ox.NamedNode, triples: list[ox.Tri
 
 def commit(store: GraphStore, graph: ox.NamedNode, triples: list[ox.Triple], catalog: list[ox.Triple]) -> None:
     """Replace ``graph`` and its catalogue entry atomically (see the module docstring)."""
-    staging = _n(STAGING_PREFIX + graph.value.removeprefix(str(GRAPH)))
-    staging_catalog = _n(staging.value + "--catalog")
+    staging, staging_catalog = staging_graphs(graph)
     raw = store.oxigraph
     raw.update(f"DROP SILENT GRAPH {staging} ; DROP SILENT GRAPH {staging_catalog}")
     raw.extend([ox.Quad(t.subject, t.predicate, t.object, staging) for t in triples]
                + [ox.Quad(t.subject, t.predicate, t.object, staging_catalog) for t in catalog])
+    raw.update(swap_update(graph))
+
+
+def staging_graphs(graph: ox.NamedNode) -> tuple[ox.NamedNode, ox.NamedNode]:
+    """Where an import of ``graph`` and its catalogue entry wait before the swap."""
+    staging = _n(STAGING_PREFIX + graph.value.removeprefix(str(GRAPH)))
+    return staging, _n(staging.value + "--catalog")
+
+
+def swap_update(graph: ox.NamedNode) -> str:
+    """The one SPARQL update that puts the staged import and catalogue entry in place.
+
+    The IRIs in it are the project's own graph names (checked ``NamedNode`` values), not user input.
+    """
+    staging, staging_catalog = staging_graphs(graph)
     cat = _n(str(CATALOG_GRAPH))
     dataset = _n(str(DATASET))
     void_triples, modified = _n(str(VOID.triples)), _n(_DCT + "modified")
-    raw.update(f"""
+    return f"""
         DROP SILENT GRAPH {graph} ;
         MOVE {staging} TO {graph} ;
         DELETE WHERE {{ GRAPH {cat} {{ {graph} ?p ?o }} }} ;
@@ -286,13 +282,20 @@ def commit(store: GraphStore, graph: ox.NamedNode, triples: list[ox.Triple], cat
         DROP GRAPH {staging_catalog} ;
         INSERT {{ GRAPH {cat} {{ {dataset} {modified} ?now }} }} WHERE {{
             GRAPH {cat} {{ {graph} {modified} ?now }} }} ;
+        {_recount()}
+    """
+
+
+def _recount() -> str:
+    """An update operation setting the dataset's void:triples to the sum over its subsets."""
+    cat, dataset, void_triples = _n(str(CATALOG_GRAPH)), _n(str(DATASET)), _n(str(VOID.triples))
+    return f"""
         DELETE {{ GRAPH {cat} {{ {dataset} {void_triples} ?old }} }}
         INSERT {{ GRAPH {cat} {{ {dataset} {void_triples} ?total }} }}
         WHERE {{
             GRAPH {cat} {{ {dataset} {void_triples} ?old }}
             {{ SELECT (SUM(?n) AS ?total) WHERE {{ GRAPH {cat} {{ {dataset} <{VOID.subset}> ?g . ?g {void_triples} ?n }} }} }}
-        }}
-    """)
+        }}"""
 
 
 def remove_import(store_path: Path, graph: ox.NamedNode) -> None:
@@ -305,7 +308,8 @@ def remove_import(store_path: Path, graph: ox.NamedNode) -> None:
             DELETE WHERE {{ GRAPH {cat} {{ {graph} ?p ?o }} }} ;
             DELETE WHERE {{ GRAPH {cat} {{ {_n(str(DATASET))} <{VOID.subset}> {graph} }} }} ;
             DELETE {{ GRAPH {cat} {{ ?s ?p ?o }} }} WHERE {{
-                GRAPH {cat} {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{graph.value}#")) }} }}
+                GRAPH {cat} {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{graph.value}#")) }} }} ;
+            {_recount()}
         """)
     finally:
         store.close()
@@ -331,18 +335,24 @@ def run_import(source: str, graph_name: str, produce: Producer, store_path: Path
     report.seconds["map"] = time.perf_counter() - clock
     report.rejects_path = rejects_path or default_rejects_path(store_path, graph_name)
     write_rejects(report.rejects_path, produced.rejects)
-    if not produced.triples:
-        raise ClusterKGError(f"nothing to import from {', '.join(p.name for p in produced.files)}",
-                             f"see the rejects in {report.rejects_path}")
+    if not produced.imported:
+        raise ClusterKGError(f"no row of {', '.join(p.name for p in produced.files)} could be imported",
+                             f"see the reasons in {report.rejects_path}")
 
     store = GraphStore(store_path)
     try:
-        if _same_as_stored(store, graph, produced.triples, produced):
+        clock = time.perf_counter()
+        same = _same_as_stored(store, graph, produced.triples, produced)
+        report.seconds["compare"] = time.perf_counter() - clock
+        if same:
             report.unchanged = True
             return report
         progress.step(f"validating {len(produced.triples):,} triples against the shapes")
         clock = time.perf_counter()
-        validate_import(store, produced.triples, graph, produced.files)
+        results = validate_import(store.oxigraph, produced.triples, graph, produced.files, progress)
+        for result in results:
+            if not str(result.severity).endswith("#Violation"):
+                report.shacl_warnings[result.message] = report.shacl_warnings.get(result.message, 0) + 1
         report.seconds["validate"] = time.perf_counter() - clock
         progress.step("writing the store")
         clock = time.perf_counter()
@@ -351,6 +361,9 @@ def run_import(source: str, graph_name: str, produce: Producer, store_path: Path
         report.seconds["write"] = time.perf_counter() - clock
     finally:
         store.close()
+        # pySHACL leaves reference cycles through its frames; collect them so that no frame keeps
+        # the store (and its lock) open after the import.
+        gc.collect()
     return report
 
 
@@ -370,18 +383,36 @@ class KeptImports:
         for t in self.catalog:
             catalog_graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
 
+    def validate(self, loaded: dict[str, list[ox.Triple]], step: Callable[[str], None] = lambda _: None) -> None:
+        """Validate each kept import against the graphs the build is about to write (the new sources
+        and the other kept imports), as an import is validated; raise :class:`ValidationFailed`."""
+        if not self.sources:
+            return
+        union = ox.Store()
+        union.extend(ox.Quad(t.subject, t.predicate, t.object, _n(str(GRAPH[name])))
+                     for name, triples in loaded.items() for t in triples)
+        for source in self.sources:
+            step(f"validating the kept import {source.name}")
+            try:
+                validate_import(union, loaded[source.name], _n(str(GRAPH[source.name])), [Path(source.origin)])
+            except ValidationFailed as error:
+                error.hint = (f"the imported graph {source.name} no longer conforms: import its file again, or remove "
+                              f"it with 'clusterkg import --remove {source.name}', and rebuild")
+                raise
 
-def kept_imports(store_path: Path) -> KeptImports:
-    """Graphs under ``graph/import/`` in the store at ``store_path`` (if any), to survive a rebuild."""
+
+def kept_imports(store_path: object) -> KeptImports:
+    """Graphs under ``graph/import/`` in the local store at ``store_path`` (if any), to survive a rebuild.
+
+    They become build sources that the build's own validation skips: :meth:`KeptImports.validate`
+    checks them the way an import is checked, against the new build's graphs.
+    """
     from ..build import Source
 
     kept = KeptImports()
-    if not (store_path / "CURRENT").exists():
+    if not isinstance(store_path, Path) or not (store_path / "CURRENT").exists():
         return kept
-    try:
-        store = GraphStore(store_path, read_only=True)
-    except (OSError, ClusterKGError):
-        store = GraphStore(store_path)
+    store = GraphStore(store_path, read_only=True)
     try:
         for graph in store.named_graphs():
             if not graph.value.startswith(IMPORT_PREFIX):
@@ -390,12 +421,8 @@ def kept_imports(store_path: Path) -> KeptImports:
             entry = _catalog_entry(store, graph)
             origin = next((t.object.value for t in entry if t.predicate.value == str(CKG.loadedFrom)), graph.value)
             name = graph.value.removeprefix(str(GRAPH))
-            kept.sources.append(Source(name, f"{origin} (imported)", (lambda ts=triples: ts)))
+            kept.sources.append(Source(name, origin, (lambda ts=triples: ts), validate=False))
             kept.catalog += entry
     finally:
         store.close()
     return kept
-
-
-def pid_suffix() -> str:
-    return str(os.getpid())

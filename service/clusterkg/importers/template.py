@@ -14,11 +14,14 @@ the value it had to leave out: nothing is dropped without a word.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from urllib.parse import quote
 
 from anyascii import anyascii
 
@@ -152,6 +155,11 @@ def _tail(value: str, _: str, __: Row) -> Value:
     return value.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _hash(value: str, _: str, __: Row) -> Value:
+    """A short, stable digest of the exact value: tells apart values whose slugs are equal."""
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:10]
+
+
 def _slug(value: str, _: str, __: Row) -> Value:
     try:
         return slug(value)
@@ -161,6 +169,8 @@ def _slug(value: str, _: str, __: Row) -> Value:
 
 FILTERS: dict[str, Callable[[str, str, Row], Value]] = {
     "slug": _slug,
+    "hash": _hash,
+    "urlencode": lambda v, a, r: quote(v, safe="-._~"),
     "lower": lambda v, a, r: v.lower(),
     "upper": lambda v, a, r: v.upper(),
     "ascii": lambda v, a, r: anyascii(v),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import networkx as nx
@@ -264,14 +264,15 @@ def coparticipation(facts: Facts, filters: Filters) -> nx.Graph:
     """Organisations joined by what they take part in together, and by direct ties."""
     graph = _new_graph(NetworkKind.coparticipation, filters)
     organisations = facts.organisations
+    graph.graph["labels"] = {iri: attributes["label"] for iri, attributes in organisations.items()}
     memberships: dict[tuple[str, str], Membership] = graph.graph["memberships"]
     joined: dict[tuple[str, str], list[str]] = defaultdict(list)
     taking_part: dict[str, int] = defaultdict(int)
     for joiner_iri in sorted(facts.members):
         present = [m for m in facts.members[joiner_iri] if m.org in organisations]
-        if not present:
+        joiner = facts.joiners.get(joiner_iri)
+        if not present or joiner is None:
             continue
-        joiner = facts.joiners.get(joiner_iri) or Joiner(joiner_iri, ("thing",), _local_name(joiner_iri))
         graph.graph["joiners"][joiner_iri] = joiner
         for membership in present:
             memberships[(joiner_iri, membership.org)] = membership
@@ -314,7 +315,8 @@ def through_label(graph: nx.Graph, key: str) -> str:
     """The English label of a joiner, or a sentence for a tie ('Clust-ER CREATE is coordinated by ASTER')."""
     if key.startswith("tie "):
         tie: Tie = graph.graph["ties"][key]
-        names = [graph.nodes[n]["label"] if n in graph else _local_name(n) for n in (tie.source, tie.target)]
+        labels = graph.graph.get("labels", {})
+        names = [labels.get(n) or _local_name(n) for n in (tie.source, tie.target)]
         return f"{names[0]} {tie.phrase} {names[1]}"
     joiner = graph.graph["joiners"].get(key)
     return joiner.label if joiner else _local_name(key)
@@ -368,9 +370,9 @@ def bipartite(facts: Facts, filters: Filters) -> nx.Graph:
     graph = _new_graph(NetworkKind.bipartite, filters)
     for joiner_iri in sorted(facts.members):
         present = [m for m in facts.members[joiner_iri] if m.org in facts.organisations]
-        if not present:
+        joiner = facts.joiners.get(joiner_iri)
+        if not present or joiner is None:
             continue
-        joiner = facts.joiners.get(joiner_iri) or Joiner(joiner_iri, ("thing",), _local_name(joiner_iri))
         graph.graph["joiners"][joiner_iri] = joiner
         attributes = {"label": joiner.label, "kind": joiner.kind, "kinds": list(joiner.kinds), "bipartite": 1,
                       "type": joiner.kind.replace("_", " ")}
@@ -414,8 +416,8 @@ async def read_regions(select: Select, level: int) -> dict[str, dict]:
 def regions(coparticipation_graph: nx.Graph, located: dict[str, dict], level: int, filters: Filters) -> nx.Graph:
     """Regions joined by their organisations' collaborations; ``internal`` counts those within a region."""
     graph = _new_graph(NetworkKind.regions, filters, level=level)
-    graph.graph["joiners"] = coparticipation_graph.graph["joiners"]
-    graph.graph["ties"] = coparticipation_graph.graph["ties"]
+    for shared in ("joiners", "ties", "labels", "memberships"):
+        graph.graph[shared] = coparticipation_graph.graph[shared]
     members: dict[str, set[str]] = defaultdict(set)
     internal: dict[str, set[str]] = defaultdict(set)
     between: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -489,17 +491,24 @@ def themes(rows: list[Row], organisations: dict[str, dict], concepts: dict[str, 
 
 
 async def build_network(select: Select, kind: NetworkKind, filters: Filters, level: int = 2) -> nx.Graph:
-    """The network of ``kind`` under ``filters`` (``level`` is the NUTS level of a regions network)."""
+    """The network of ``kind`` under ``filters`` (``level`` is the NUTS level of a regions network).
+
+    The queries run concurrently; the projection into networkx runs in a worker thread, so a
+    service's event loop keeps answering other requests meanwhile.
+    """
     kind = NetworkKind(kind)
     if kind is NetworkKind.themes:
         rows, organisations, concepts = await asyncio.gather(
             read_themes(select, filters), read_organisations(select, filters), read_concepts(select))
-        return themes(rows, organisations, concepts, filters)
+        return await asyncio.to_thread(themes, rows, organisations, concepts, filters)
     if kind is NetworkKind.regions:
         level_literal(level)  # checks the level before any query runs
         facts, located = await asyncio.gather(read_facts(select, filters), read_regions(select, level))
-        return regions(coparticipation(facts, Filters(**{**filters.__dict__, "min_weight": 1})), located, level, filters)
+
+        def aggregate() -> nx.Graph:
+            return regions(coparticipation(facts, replace(filters, min_weight=1)), located, level, filters)
+
+        return await asyncio.to_thread(aggregate)
     facts = await read_facts(select, filters)
-    if kind is NetworkKind.bipartite:
-        return bipartite(facts, filters)
-    return coparticipation(facts, filters)
+    project = bipartite if kind is NetworkKind.bipartite else coparticipation
+    return await asyncio.to_thread(project, facts, filters)

@@ -1,0 +1,11 @@
+"""IRIs of the curated organisations the network tests look at."""
+
+ID = "https://w3id.org/clusterkg/id/"
+APULIA = ID + "organisation/apulia-creative-cluster-association"
+SALENTO = ID + "organisation/university-of-salento"
+TECNOPOLIS = ID + "organisation/tecnopolis"
+SPRINT = ID + "organisation/sprint-puglia"
+CLUST_ER = ID + "organisation/clust-er-create"
+EMILIA_ROMAGNA = ID + "organisation/regione-emilia-romagna"
+ASTER = ID + "organisation/aster"
+LOMBARDY = ID + "organisation/regione-lombardia"
