@@ -239,7 +239,8 @@ def _graph(name: str) -> ox.NamedNode:
 
 
 async def _write(request: Request, operation: str, name: str, author: str, settings: Settings) -> Response:
-    """Read the body, run the write in a thread (one at a time), refresh the query workers."""
+    """Read the body and run the write in a thread, one at a time (the writer's ``on_commit``,
+    set by ``connect``, refreshes the query workers, even if the client has gone)."""
     _graph(name)
     data = b"" if operation == "delete" else await _read_body(request, settings.max_upload_bytes)
     writer = _writer(request)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from .problems import http_exception_handler, validation_exception_handler as request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute

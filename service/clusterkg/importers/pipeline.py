@@ -254,6 +254,7 @@ def commit(store: GraphStore, graph: ox.NamedNode, triples: list[ox.Triple], cat
     raw.extend([ox.Quad(t.subject, t.predicate, t.object, staging) for t in triples]
                + [ox.Quad(t.subject, t.predicate, t.object, staging_catalog) for t in catalog])
     raw.update(swap_update(graph))
+    raw.flush()  # write the memtables now: the next open need not replay a large write-ahead log
 
 
 def staging_graphs(graph: ox.NamedNode) -> tuple[ox.NamedNode, ox.NamedNode]:
