@@ -50,8 +50,6 @@ KNOWN_FAILURES: dict[str, dict[str, str]] = {
         "test_s3_priorities_and_aligned_clusters": _TRANSITIVE + "with both ends unbound: 'transitive start not given'",
         "test_projects_by_programme_with_costs": _TRANSITIVE + "ckg:parentProgramme* in FILTER EXISTS: error or no rows",
         "test_funding_by_region_and_fund": _TRANSITIVE + "in a sub-select with OPTIONAL and BIND: no rows",
-        "test_open_calls_for_clusters_and_their_rules":
-            "Virtuoso 7.2.5: FILTER(NOT EXISTS {...} || EXISTS {...}) with a bound ?country gives no rows",
         "test_partners_of_the_apulia_creative_cluster":
             _TRANSITIVE + "a/rdfs:subClassOf* binds ?partner to the organisation itself",
         "test_organisations_working_together": _TRANSITIVE + "with both ends unbound: 'transitive start not given'",
