@@ -76,14 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _routers() -> list:
-    """The routers by concern; each module exposes ``router``."""
-    from importlib import import_module
+    """The routers by concern, in the order their paths should match."""
+    from . import catalogue, entities, networks, partners, search, sparql, ui
 
-    routers = []
-    for name in ("sparql", "catalogue", "entities", "search", "networks", "partners", "ui"):
-        try:
-            routers.append(import_module(f"{__package__}.{name}").router)
-        except ModuleNotFoundError as error:
-            if error.name != f"{__package__}.{name}":
-                raise
-    return routers
+    return [module.router for module in (sparql, catalogue, entities, search, networks, partners, ui)]
