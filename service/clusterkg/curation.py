@@ -240,15 +240,22 @@ def validation_data(
     Nodes checked: the subjects of the submitted triples; for a replace or delete also the old
     content's subjects (their description shrinks) and every node of another graph linking to a
     node that loses a type (``sh:class`` on that link may now fail). Each checked node comes
-    with its whole description across graphs (blank nodes followed); every IRI those link to
-    comes with its own description (a region's level, a concept's scheme, a document's type);
+    with its whole description across graphs (blank nodes followed) and the links to it that
+    the shapes follow backwards (``sh:inversePath``); every IRI those link to or from comes
+    with its own description (a region's level, a concept's scheme, a document's type);
     the IRIs *those* link to, with their types. Results about other nodes do not count: the
     rest of the store was validated when it entered it.
     """
+    from .shapes import inverse_path_predicates
+
     skip = {graph.value, str(CATALOG_GRAPH), ONTOLOGY_GRAPH}
     new_by_subject: dict = defaultdict(list)
+    new_by_object: dict = defaultdict(list)
     for t in new:
         new_by_subject[t.subject].append(t)
+        new_by_object[t.predicate, t.object].append(t)
+    inverse = [ox.NamedNode(p) for p in inverse_path_predicates()]
+    linking: set = set()
 
     def others(subject=None, predicate=None, obj=None) -> Iterator[ox.Triple]:
         for quad in store.quads_for_pattern(subject, predicate, obj, None):
@@ -283,11 +290,16 @@ def validation_data(
             data.triples.add(t)
             if isinstance(t.object, ox.BlankNode):
                 describe(t.object, check)
+        if check:
+            for predicate in inverse:
+                for t in [*new_by_object.get((predicate, node), ()), *others(None, predicate, node)]:
+                    data.triples.add(t)
+                    linking.add(t.subject)
 
     for node in focus:
         describe(node, True)
     linked = {t.object for t in data.triples if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE}
-    for node in linked - described:
+    for node in (linked | linking) - described:
         describe(node, False)
     further = {t.object for t in data.triples if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE}
     for node in further - described:

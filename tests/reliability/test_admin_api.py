@@ -157,6 +157,17 @@ def test_post_adds_and_delete_removes(admin_service: Service) -> None:
     assert_problem(httpx.delete(admin_service.url + "/api/admin/graphs/add-test", headers=admin_service.headers()), 404)
 
 
+
+def test_a_node_is_judged_with_the_links_to_it_from_other_graphs(admin_service: Service) -> None:
+    # A curated participation: only its project, in the curated graph, says what it is part of
+    # (ckg:hasParticipation, which the shapes follow backwards to count exactly one).
+    participation = "https://w3id.org/clusterkg/id/participation/puglia-creativity-protocol-2014--apulia-creative-cluster-association"
+    note = f"""<{participation}> <http://www.w3.org/2000/01/rdf-schema#comment> "Signed for the cluster."@en .\n"""
+    response = put(admin_service, "inverse-test", note)
+    assert response.status_code == 201, response.text
+    assert admin_service.ask(f"ASK {{ GRAPH <{GRAPH}inverse-test> {{ <{participation}> ?p ?o }} }}")
+
+
 # ---------------------------------------------------------------- all or nothing
 
 
