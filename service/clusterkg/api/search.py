@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from ..executor import QueryExecutor
+from ..executor import QueryExecutor, ResultTooLarge
 from ..iris import PREFIXES
 from ..search import LabelIndex
 from ..store import Term
@@ -25,42 +25,38 @@ from .templating import local_path, page_href, requested_languages, templates
 router = APIRouter(tags=["search"])
 
 
-async def _paged(executor: QueryExecutor, name: str, columns: tuple[str, ...]) -> list[tuple[Term, ...]]:
-    """All rows of a query that pages by subject (``?after``, ``LIMIT`` in the file).
+_HEX = "0123456789abcdef"
 
-    Keyset paging keeps every page under the executor's row cap whatever the graph's size.
-    When a page is full the rows of its last subject may be cut, so they are read again with
-    the next page.
+
+async def _bucketed(executor: QueryExecutor, name: str, columns: tuple[str, ...]) -> list[tuple[Term, ...]]:
+    """All rows of a query that reads the subjects whose MD5 starts with ``?bucket``.
+
+    Sixteen buckets, as many at a time as the executor has workers: each is one scan of the
+    store, where keyset paging sorted every label for each page (a minute per page at five
+    million triples). A bucket over the executor's row cap is read again as sixteen smaller ones.
     """
     rows: list[tuple[Term, ...]] = []
-    after = ""
-    while True:
-        page = await executor.select(internal_query(name), bindings={"after": ox.Literal(after)})
-        result = [tuple(row.get(c) for c in columns) for row in page.rows]
-        page_size = _page_limit(internal_query(name), getattr(executor, "max_results", 100_000))
-        if len(result) < page_size:
-            rows.extend(result)
-            return rows
-        last = result[-1][0].value
-        complete = [r for r in result if r[0].value != last]
-        if not complete:
-            raise RuntimeError(f"{name}: one subject has more than {page_size} rows")
-        rows.extend(complete)
-        after = complete[-1][0].value
-
-
-def _page_limit(sparql: str, cap: int) -> int:
-    """The LIMIT written in a paged query, or the executor's cap if that is lower."""
-    for line in reversed(sparql.strip().splitlines()):
-        if line.strip().upper().startswith("LIMIT"):
-            return min(int(line.split()[1]), cap)
-    return cap
+    pending = list(_HEX)
+    while pending:
+        batch, pending = pending[: executor.workers], pending[executor.workers :]
+        pages = await asyncio.gather(
+            *(executor.select(internal_query(name), bindings={"bucket": ox.Literal(b)}) for b in batch),
+            return_exceptions=True,
+        )
+        for bucket, page in zip(batch, pages):
+            if isinstance(page, ResultTooLarge) and len(bucket) < 32:
+                pending.extend(bucket + h for h in _HEX)
+            elif isinstance(page, BaseException):
+                raise page
+            else:
+                rows.extend(tuple(row.get(c) for c in columns) for row in page.rows)
+    return rows
 
 
 async def load_label_index(executor: QueryExecutor) -> LabelIndex:
     """Read every label, type and subclass edge through the executor into a ``LabelIndex``."""
-    label_rows = await _paged(executor, "labels", ("s", "p", "label"))
-    type_rows = await _paged(executor, "types", ("s", "type"))
+    label_rows = await _bucketed(executor, "labels", ("s", "p", "label"))
+    type_rows = await _bucketed(executor, "types", ("s", "type"))
     subclass_rows = await executor.select(internal_query("subclasses"))
     return LabelIndex.from_rows(
         ((s.value, p.value, label.value, getattr(label, "language", None) or "") for s, p, label in label_rows),
