@@ -16,6 +16,7 @@ label of any IRI in the reader's language without another query.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -54,7 +55,7 @@ def normalise(text: str) -> str:
     return _NON_ALNUM.sub(" ", anyascii(stripped).lower()).strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class Label:
     """One label of one IRI."""
 
@@ -92,19 +93,34 @@ class LabelIndex:
     ) -> "LabelIndex":
         """An index of ``(iri, kind, text, language)`` labels, ``(iri, type)`` pairs and ``(sub, super)`` edges."""
         index = cls()
-        seen: set[tuple[str, str, str, str]] = set()
-        for iri, kind, text, language in labels:
-            if (iri, kind, text, language) in seen:
-                continue
-            seen.add((iri, kind, text, language))
-            label = Label(iri, text, language, kind, normalise(text))
-            if label.norm:
-                index.labels.append(label)
-            index.by_iri[iri].append(label)
-        for iri, type_iri in types:
-            index.types[iri].add(type_iri)
-        index.superclasses = _transitive_closure(subclass_edges)
+        index.add_labels(labels)
+        index.add_types(types)
+        index.set_subclass_edges(subclass_edges)
         return index
+
+    def add_labels(self, labels: Iterable[tuple[str, str, str, str]]) -> None:
+        """Add ``(iri, kind, text, language)`` labels, each once."""
+        for iri, kind, text, language in labels:
+            known = self.by_iri.get(iri)
+            if known is not None:
+                if any(k.kind == kind and k.text == text and k.language == language for k in known):
+                    continue
+                iri = known[0].iri  # one string for the IRI of all its labels and its key
+            label = Label(iri, text, sys.intern(language), sys.intern(kind), normalise(text))
+            if label.norm:
+                self.labels.append(label)
+            self.by_iri[iri].append(label)
+
+    def add_types(self, types: Iterable[tuple[str, str]]) -> None:
+        """Add ``(iri, type)`` pairs of labelled IRIs: types serve the search's filter and its hits."""
+        for iri, type_iri in types:
+            known = self.by_iri.get(iri)
+            if known is not None:
+                self.types[known[0].iri].add(sys.intern(type_iri))
+
+    def set_subclass_edges(self, edges: Iterable[tuple[str, str]]) -> None:
+        """Set the ``(sub, super)`` class edges, closed transitively for the type filter."""
+        self.superclasses = _transitive_closure(edges)
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -7,6 +7,7 @@ app, and kept in memory: the store behind a running service does not change.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import pyoxigraph as ox
@@ -28,14 +29,16 @@ router = APIRouter(tags=["search"])
 _HEX = "0123456789abcdef"
 
 
-async def _bucketed(executor: QueryExecutor, name: str, columns: tuple[str, ...]) -> list[tuple[Term, ...]]:
-    """All rows of a query that reads the subjects whose MD5 starts with ``?bucket``.
+async def _bucketed(
+    executor: QueryExecutor, name: str, columns: tuple[str, ...], consume: Callable[[Iterator[tuple[str, ...]]], None]
+) -> None:
+    """Hand ``consume`` the rows of a query that reads the subjects whose MD5 starts with
+    ``?bucket``, bucket by bucket, as texts (the last column's language tag after them).
 
     Sixteen buckets, as many at a time as the executor has workers: each is one scan of the
     store, where keyset paging sorted every label for each page (a minute per page at five
     million triples). A bucket over the executor's row cap is read again as sixteen smaller ones.
     """
-    rows: list[tuple[Term, ...]] = []
     pending = list(_HEX)
     while pending:
         batch, pending = pending[: executor.workers], pending[executor.workers :]
@@ -48,21 +51,23 @@ async def _bucketed(executor: QueryExecutor, name: str, columns: tuple[str, ...]
                 pending.extend(bucket + h for h in _HEX)
             elif isinstance(page, BaseException):
                 raise page
-            else:
-                rows.extend(tuple(row.get(c) for c in columns) for row in page.rows)
-    return rows
+            else:  # in a thread: normalising fifty thousand labels would hold up the event loop
+                await asyncio.to_thread(consume, (_texts(row, columns) for row in page.rows))
+
+
+def _texts(row: dict[str, Term], columns: tuple[str, ...]) -> tuple[str, ...]:
+    terms = [row[c] for c in columns]
+    return (*(t.value for t in terms), getattr(terms[-1], "language", None) or "")
 
 
 async def load_label_index(executor: QueryExecutor) -> LabelIndex:
     """Read every label, type and subclass edge through the executor into a ``LabelIndex``."""
-    label_rows = await _bucketed(executor, "labels", ("s", "p", "label"))
-    type_rows = await _bucketed(executor, "types", ("s", "type"))
+    index = LabelIndex()
+    await _bucketed(executor, "labels", ("s", "p", "label"), index.add_labels)
+    await _bucketed(executor, "types", ("s", "type"), lambda rows: index.add_types((s, t) for s, t, _ in rows))
     subclass_rows = await executor.select(internal_query("subclasses"))
-    return LabelIndex.from_rows(
-        ((s.value, p.value, label.value, getattr(label, "language", None) or "") for s, p, label in label_rows),
-        ((s.value, t.value) for s, t in type_rows),
-        ((row["sub"].value, row["super"].value) for row in subclass_rows.rows),
-    )
+    index.set_subclass_edges((row["sub"].value, row["super"].value) for row in subclass_rows.rows)
+    return index
 
 
 async def get_label_index(request: Request, executor: ExecutorDep) -> LabelIndex:
