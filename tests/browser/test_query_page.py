@@ -1,7 +1,6 @@
 """The SPARQL editor and /docs in a real browser: Debian's headless Chromium against a real server.
 
-The service runs in a subprocess (uvicorn on a free loopback port). Chromium is driven with
-Selenium through /usr/bin/chromedriver, so nothing is downloaded. Besides running a query and
+The server and the browser are conftest's (``live_server``, ``chromium``). Besides running a query and
 reading its rows, the test records every request the browser makes (Chrome's performance log)
 and fails if one leaves the server: that proves "no asset from a CDN" at run time, which a scan
 of the bundles cannot.
@@ -9,34 +8,21 @@ of the bundles cannot.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import struct
-import subprocess
-import sys
-import time
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-if not CHROMIUM.exists():
-    pytest.skip(f"needs Debian's Chromium at {CHROMIUM}: apt-get install -y chromium chromium-driver", allow_module_level=True)
-if not CHROMEDRIVER.exists():
-    pytest.skip(f"needs {CHROMEDRIVER}: apt-get install -y chromium-driver", allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver", reason="needs the selenium package (pip install selenium)")
+pytest.importorskip("selenium.webdriver", reason="needs the selenium package (pip install selenium)")
 
 from selenium.common.exceptions import TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from .conftest import requested_urls  # noqa: E402
 
 APULIA_LABEL = "Apulia Creative Cluster Association"
 QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -47,82 +33,8 @@ SELECT DISTINCT ?organisation ?name WHERE {
 }
 ORDER BY ?name"""
 
-# The socket is bound here and handed to uvicorn, so no other process can take the port.
-_LAUNCH = """
-import socket, sys
-import uvicorn
-from clusterkg.api.app import create_app
-
-sock = socket.socket(fileno=int(sys.argv[1]))
-uvicorn.Server(uvicorn.Config(create_app(), log_level="warning")).run(sockets=[sock])
-"""
-
-
-@pytest.fixture(scope="module")
-def base_url(built_store: Path) -> Iterator[str]:
-    """A real server over the built store on a free loopback port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    environment = dict(os.environ, CLUSTERKG_STORE=str(built_store), CLUSTERKG_QUERY_WORKERS="2")
-    process = subprocess.Popen([sys.executable, "-c", _LAUNCH, str(sock.fileno())], pass_fds=[sock.fileno()], env=environment)
-    sock.close()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the test server exited with code {process.returncode}")
-            try:
-                if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the test server did not answer within 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    """Headless Chromium with a fresh profile, logging every network request."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1280,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ]:
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def requested_urls(driver: webdriver.Chrome) -> list[str]:
-    """The URLs of the requests the page made since the last call (Network.requestWillBeSent)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def assert_only_same_origin(urls: list[str], base_url: str) -> None:
-    foreign = [u for u in urls if not (u.startswith(base_url + "/") or u.startswith(("data:", "blob:")))]
+def assert_only_same_origin(urls: list[str], live_server: str) -> None:
+    foreign = [u for u in urls if not (u.startswith(live_server + "/") or u.startswith(("data:", "blob:")))]
     assert not foreign, f"the page requested other hosts: {foreign}"
 
 
@@ -184,72 +96,72 @@ def test_png_is_blank_recognises_blank_and_drawn_images() -> None:
     assert not png_is_blank(png([white, bytes([255, 255, 255, 0, 0, 0]) + bytes([255]) * 6], 4))
 
 
-def test_query_page_runs_a_query(browser: webdriver.Chrome, base_url: str, tmp_path: Path) -> None:
-    requested_urls(browser)  # start the log afresh
-    browser.get(base_url + "/query")
-    wait = WebDriverWait(browser, 30)
+def test_query_page_runs_a_query(chromium, live_server: str, tmp_path: Path) -> None:
+    requested_urls(chromium)  # start the log afresh
+    chromium.get(live_server + "/query")
+    wait = WebDriverWait(chromium, 30)
     ready = "return !!(window.yasgui && window.yasgui.getTab() && window.yasgui.getTab().getYasqe())"
     wait.until(lambda d: d.execute_script(ready))
 
-    prefilled = browser.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
+    prefilled = chromium.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
     assert "PREFIX ckg: <https://w3id.org/clusterkg/ontology#>" in prefilled
-    assert browser.execute_script("return window.yasgui.getTab().getEndpoint()") == base_url + "/sparql"
-    examples = browser.find_elements(By.CSS_SELECTOR, "#examples option")
+    assert chromium.execute_script("return window.yasgui.getTab().getEndpoint()") == live_server + "/sparql"
+    examples = chromium.find_elements(By.CSS_SELECTOR, "#examples option")
     assert len(examples) > 1, "the catalogue's queries are offered as examples"
 
-    browser.execute_script("const yasqe = window.yasgui.getTab().getYasqe(); yasqe.setValue(arguments[0]); yasqe.query();", QUERY)
+    chromium.execute_script("const yasqe = window.yasgui.getTab().getYasqe(); yasqe.setValue(arguments[0]); yasqe.query();", QUERY)
     try:
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table.dataTable tbody tr td")) > 0)
     except TimeoutException:
-        errors = browser.find_elements(By.CSS_SELECTOR, ".yasr .errorResult, .yasr_response_chip")
+        errors = chromium.find_elements(By.CSS_SELECTOR, ".yasr .errorResult, .yasr_response_chip")
         pytest.fail(f"no result rows appeared; YASR shows: {[e.text for e in errors]}")
-    table = browser.find_element(By.CSS_SELECTOR, ".yasr table.dataTable").text
+    table = chromium.find_element(By.CSS_SELECTOR, ".yasr table.dataTable").text
     assert APULIA_LABEL in table
-    link = browser.find_element(By.CSS_SELECTOR, ".yasr table.dataTable a[title$='apulia-creative-cluster-association']")
-    assert link.get_attribute("href") == base_url + "/id/organisation/apulia-creative-cluster-association"
+    link = chromium.find_element(By.CSS_SELECTOR, ".yasr table.dataTable a[title$='apulia-creative-cluster-association']")
+    assert link.get_attribute("href") == live_server + "/id/organisation/apulia-creative-cluster-association"
 
     screenshot = tmp_path / "query-page.png"
-    browser.save_screenshot(str(screenshot))
+    chromium.save_screenshot(str(screenshot))
     keep = os.environ.get("CLUSTERKG_SCREENSHOT_DIR")
     if keep:
         shutil.copy(screenshot, Path(keep) / "query-page.png")
     assert screenshot.stat().st_size > 10_000
     assert not png_is_blank(screenshot.read_bytes()), "the screenshot is blank"
 
-    assert_only_same_origin(requested_urls(browser), base_url)
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert_only_same_origin(requested_urls(chromium), live_server)
+    severe = [e for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, f"the page logged errors: {severe}"
 
 
-def test_example_from_the_catalogue_opens_in_a_new_tab(browser: webdriver.Chrome, base_url: str) -> None:
-    browser.get(base_url + "/query")
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return !!(window.yasgui && window.yasgui.getTab())"))
-    tabs_before = browser.execute_script("return Object.keys(window.yasgui._tabs).length")
-    select = browser.find_element(By.ID, "examples")
+def test_example_from_the_catalogue_opens_in_a_new_tab(chromium, live_server: str) -> None:
+    chromium.get(live_server + "/query")
+    WebDriverWait(chromium, 30).until(lambda d: d.execute_script("return !!(window.yasgui && window.yasgui.getTab())"))
+    tabs_before = chromium.execute_script("return Object.keys(window.yasgui._tabs).length")
+    select = chromium.find_element(By.ID, "examples")
     option = select.find_elements(By.TAG_NAME, "option")[1]
     title = option.text
     option.click()
-    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return Object.keys(window.yasgui._tabs).length") > tabs_before)
-    value = browser.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
+    WebDriverWait(chromium, 10).until(lambda d: d.execute_script("return Object.keys(window.yasgui._tabs).length") > tabs_before)
+    value = chromium.execute_script("return window.yasgui.getTab().getYasqe().getValue()")
     assert title in value and "SELECT" in value
 
 
-def test_docs_render_without_other_hosts(browser: webdriver.Chrome, base_url: str) -> None:
-    requested_urls(browser)
-    browser.get(base_url + "/docs")
-    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
-    assert "clusterkg" in browser.find_element(By.CSS_SELECTOR, ".swagger-ui .info").text
-    assert_only_same_origin(requested_urls(browser), base_url)
+def test_docs_render_without_other_hosts(chromium, live_server: str) -> None:
+    requested_urls(chromium)
+    chromium.get(live_server + "/docs")
+    WebDriverWait(chromium, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
+    assert "clusterkg" in chromium.find_element(By.CSS_SELECTOR, ".swagger-ui .info").text
+    assert_only_same_origin(requested_urls(chromium), live_server)
 
 
-def test_entity_page_search_box(browser: webdriver.Chrome, base_url: str) -> None:
-    requested_urls(browser)
-    browser.get(base_url + "/")
-    box = browser.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
+def test_entity_page_search_box(chromium, live_server: str) -> None:
+    requested_urls(chromium)
+    chromium.get(live_server + "/")
+    box = chromium.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
     box.send_keys("puglia creativa")
     box.submit()
-    WebDriverWait(browser, 20).until(lambda d: "/search" in d.current_url)
-    browser.find_element(By.LINK_TEXT, APULIA_LABEL).click()
-    WebDriverWait(browser, 20).until(lambda d: d.current_url.endswith("/id/organisation/apulia-creative-cluster-association"))
-    assert browser.find_element(By.TAG_NAME, "h1").text == APULIA_LABEL
-    assert_only_same_origin(requested_urls(browser), base_url)
+    WebDriverWait(chromium, 20).until(lambda d: "/search" in d.current_url)
+    chromium.find_element(By.LINK_TEXT, APULIA_LABEL).click()
+    WebDriverWait(chromium, 20).until(lambda d: d.current_url.endswith("/id/organisation/apulia-creative-cluster-association"))
+    assert chromium.find_element(By.TAG_NAME, "h1").text == APULIA_LABEL
+    assert_only_same_origin(requested_urls(chromium), live_server)
