@@ -18,11 +18,12 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
 import networkx as nx
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from .problems import http_exception_handler, validation_exception_handler as request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
@@ -108,9 +109,32 @@ Size = Annotated[str, Query(pattern="^(degree|weighted_degree|betweenness|pagera
 Format = Annotated[str, Query(pattern="^(json|cytoscape|gexf|graphml|csv)$", description="json (D3), cytoscape, gexf, graphml or csv.")]
 
 
-def _filters(programme: str | None, as_of: str | None, country: str | None, region: str | None,
-             value_chain: str | None, org_type: str | None, min_weight: int) -> Filters:
-    return Filters.parse(programme, as_of, country, region, value_chain, org_type, min_weight)
+@dataclass(frozen=True)
+class FilterParams:
+    """The filters as given; ``parse`` checks them (a bad one is the caller's 400 or error page)."""
+
+    programme: str | None
+    as_of: str | None
+    country: str | None
+    region: str | None
+    value_chain: str | None
+    org_type: str | None
+    min_weight: int
+
+    def parse(self) -> Filters:
+        return Filters.parse(self.programme, self.as_of, self.country, self.region, self.value_chain,
+                             self.org_type, self.min_weight)
+
+
+def filter_params(
+    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
+    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1,
+) -> FilterParams:
+    """The filters every network endpoint and view takes, declared once."""
+    return FilterParams(programme, as_of, country, region, value_chain, org_type, min_weight)
+
+
+FilterDep = Annotated[FilterParams, Depends(filter_params)]
 
 
 # ---------------------------------------------------------------- networks, cached per build
@@ -199,12 +223,11 @@ async def network_path(
     request: Request,
     source: Annotated[str, Query(alias="from", description="An organisation: IRI or slug.")],
     target: Annotated[str, Query(alias="to", description="An organisation: IRI or slug.")],
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1,
+    given: FilterDep,
 ) -> dict:
     """Each hop names the projects, activities, events or ties joining the two, with roles and budgets."""
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
         a, b = organisation_iri(source), organisation_iri(target)
         graph = await network_for(request, NetworkKind.coparticipation, filters)
         result = analytics.shortest_path(graph, a, b)
@@ -224,14 +247,13 @@ async def _ego(request: Request, org: str, depth: int, filters: Filters, max_nod
 async def network_ego(
     request: Request,
     org: Annotated[str, Query(description="The organisation at the centre: IRI or slug.")],
+    given: FilterDep,
     depth: Depth = 2,
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1,
     format: Format = "json",
 ) -> Response:
     """Node-link JSON (or an export) of the organisations within ``depth`` hops, with ``distance`` from the centre."""
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
         ego = await _ego(request, org, depth, filters)
     except Exception as error:  # noqa: BLE001
         raise _http_error(error) from error
@@ -241,13 +263,12 @@ async def network_ego(
 @api.get("/{kind}", summary="A network as node-link JSON", operation_id="network")
 async def network(
     request: Request, kind: NetworkKind,
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1, level: Level = 2,
+    given: FilterDep, level: Level = 2,
     metrics: Annotated[bool, Query(description="Add betweenness, PageRank and community to each node.")] = False,
 ) -> Response:
     """Nodes (``id`` = IRI, label, type, country, region, value chains, degree) and links (weight, what joins them, roles, budgets)."""
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
         graph = await network_for(request, kind, filters, level)
     except Exception as error:  # noqa: BLE001
         raise _http_error(error) from error
@@ -263,13 +284,12 @@ async def network(
 @api.get("/{kind}/metrics", summary="Measures of a network: per node and as a whole", operation_id="network_metrics")
 async def network_metrics(
     request: Request, kind: NetworkKind,
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1, level: Level = 2,
+    given: FilterDep, level: Level = 2,
     top: Annotated[int, Query(ge=1, le=100, description="How many top brokers, bridges and communities to list.")] = 10,
 ) -> dict:
     """Density, components, communities and modularity, top brokers, bridges between communities; each node's measures."""
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
         graph = await network_for(request, kind, filters, level)
     except Exception as error:  # noqa: BLE001
         raise _http_error(error) from error
@@ -286,13 +306,11 @@ async def network_metrics(
 
 @api.get("/{kind}/export", summary="A network as a file: JSON, Cytoscape JSON, GEXF, GraphML or CSV", operation_id="network_export")
 async def network_export(
-    request: Request, kind: NetworkKind, format: Format = "graphml",
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1, level: Level = 2,
+    request: Request, kind: NetworkKind, given: FilterDep, format: Format = "graphml", level: Level = 2,
 ) -> Response:
     """Every node and edge attribute, with all measures; GEXF and GraphML open in Gephi."""
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
         graph = await network_for(request, kind, filters, level)
     except Exception as error:  # noqa: BLE001
         raise _http_error(error) from error
@@ -349,12 +367,11 @@ def _subtitle(filters: Filters, extra: str = "") -> str:
 @pages.get("/network/{kind}", response_class=HTMLResponse, summary="An embeddable view of a network")
 async def network_view(
     request: Request, kind: NetworkKind, settings: SettingsDep,
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1, level: Level = 2,
+    given: FilterDep, level: Level = 2,
     color: Colour = "type", size: Size = "degree",
 ) -> HTMLResponse:
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
     except BadFilter as error:
         return _error_page(_http_error(error))
     params = {**filters.query_params(), "color": color, "size": size}
@@ -369,13 +386,12 @@ async def network_view(
 async def ego_view(
     request: Request, settings: SettingsDep,
     org: Annotated[str, Query(description="The organisation at the centre: IRI or slug.")],
+    given: FilterDep,
     depth: Depth = 2,
-    programme: Programme = None, as_of: AsOf = None, country: Country = None, region: Region = None,
-    value_chain: ValueChain = None, org_type: OrgType = None, min_weight: MinWeight = 1,
     color: Colour = "type", size: Size = "degree",
 ) -> HTMLResponse:
     try:
-        filters = _filters(programme, as_of, country, region, value_chain, org_type, min_weight)
+        filters = given.parse()
         centre = organisation_iri(org)
     except BadFilter as error:
         return _error_page(_http_error(error))
