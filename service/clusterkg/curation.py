@@ -49,12 +49,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import ClusterKGError, StoreMissing
-from .iris import CATALOG_GRAPH, CKG, DATASET, GRAPH, SPDX, VOID, graph_iri, mint
+from .iris import CATALOG_GRAPH, CKG, DATASET, GRAPH, SPDX, STAGING_PREFIX, VOID, graph_iri, mint
 from .store import GraphStore
 
 log = logging.getLogger("clusterkg.curation")
 
-STAGING_PREFIX = str(GRAPH["staging/"])
 ONTOLOGY_GRAPH = str(GRAPH["clusterkg"])
 #: A graph name: lower-case words, optionally one folder (``import/cordis``).
 GRAPH_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}(/[a-z0-9][a-z0-9._-]{0,99})?$")

@@ -26,6 +26,8 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 DATASET = URIRef(BASE + "dataset")
 CATALOG_GRAPH = GRAPH["catalog"]
+#: Graphs a write, an import or a remote build fills before one update moves them in place.
+STAGING_PREFIX = str(GRAPH["staging/"])
 
 PREFIXES: dict[str, str] = {
     "ckg": str(CKG),

@@ -77,6 +77,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import ClusterKGError, QuerySyntaxError
-from .iris import CATALOG_GRAPH, DATASET
+from .iris import CATALOG_GRAPH, DATASET, STAGING_PREFIX
 from .store import REMOTE_SCHEMES, Results, Term
 
 _OPTIONS = ("update", "gsp", "auth", "realm", "dataset", "timeout")
@@ -747,19 +748,45 @@ def _chunks(triples: Iterable[ox.Triple], size: int | None = None) -> Iterator[l
 
 
 def publish_build(url: str, graphs: list[tuple[ox.NamedNode, list[ox.Triple]]], catalog: list[ox.Triple]) -> None:
-    """Replace each built graph on the server, drop graphs the old catalogue listed and the new
-    build does not make, and write the catalogue last, so it describes only complete graphs.
+    """Put a build on the server: each graph is loaded into a staging graph, then one SPARQL
+    Update request copies them all in place (dropping the staging graphs), drops the graphs the old catalogue listed that the
+    build no longer makes, and moves the catalogue in last.
 
-    Other graphs on the server (other projects, the server's own) are left alone.
+    Loading is the long part; if it fails, the staging graphs are dropped and the server's
+    graphs are as they were. The swap is one request: Oxigraph runs a request in one
+    transaction. Other graphs on the server (other projects, the server's own) are left alone;
+    staging graphs a killed build left behind are dropped by the next one.
     """
     store = RemoteStore(url)
+    for leftover in store.named_graphs():
+        if leftover.value.startswith(STAGING_PREFIX + "build-"):
+            store.drop_graph(leftover)
     catalog_graph = ox.NamedNode(str(CATALOG_GRAPH))
     previous = set(store.dataset_graphs()) - {catalog_graph}
-    for graph, triples in graphs:
-        store.replace_graph(graph, triples)
-    for graph in sorted(previous - {graph for graph, _ in graphs}, key=str):
-        store.drop_graph(graph)
-    store.replace_graph(catalog_graph, catalog)
+    build_id = uuid.uuid4().hex
+    staged: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+    operations: list[str] = []
+    try:
+        for index, (graph, triples) in enumerate([*graphs, (catalog_graph, catalog)]):
+            if not triples:
+                operations.append(f"DROP SILENT GRAPH {graph}")
+                continue
+            stage = ox.NamedNode(f"{STAGING_PREFIX}build-{build_id}/{index}")
+            staged.append((stage, graph))
+            store.replace_graph(stage, triples)
+            # not MOVE: Virtuoso lets the SPARQL user insert and drop, but not move (SPARUL_MOVE)
+            operations.append(f"DROP SILENT GRAPH {graph} ; INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
+                              f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }} ; DROP SILENT GRAPH {stage}")
+    except BaseException:
+        for stage, _ in staged:
+            try:
+                store.drop_graph(stage)
+            except RemoteStoreError:
+                pass  # the server is what failed; the next build drops what is left
+        raise
+    built = {graph for graph, _ in graphs}
+    dropped = [f"DROP SILENT GRAPH {graph}" for graph in sorted(previous - built, key=str)]
+    store.update(" ;\n".join([*operations[:-1], *dropped, operations[-1]]))
 
 
 __all__ = [

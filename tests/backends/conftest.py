@@ -180,7 +180,7 @@ def start_virtuoso(directory: Path) -> RunningServer:
     base = f"http://127.0.0.1:{http_port}"
     wait_until(lambda: httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200,
                process, "Virtuoso", log)
-    url = f"sparql+http://dba:dba@127.0.0.1:{http_port}/sparql?gsp=/sparql-graph-crud-auth&auth=digest"
+    url = f"sparql+http://dba:dba@127.0.0.1:{http_port}/sparql?update=/sparql-auth&gsp=/sparql-graph-crud-auth&auth=digest"
     return RunningServer("virtuoso", url, process, directory)
 
 

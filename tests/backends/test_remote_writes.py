@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from clusterkg import remote
-from clusterkg.iris import CATALOG_GRAPH, DATASET
+from clusterkg.iris import CATALOG_GRAPH, DATASET, STAGING_PREFIX
 from clusterkg.remote import RemoteStore, publish_build
 
 from .conftest import RunningServer, start_oxigraph, stop
@@ -59,6 +59,41 @@ def test_a_build_replaces_its_graphs_and_drops_the_ones_it_no_longer_makes(
     publish_build(url, [(one, plain[:5])], _catalog(one))
     assert store.triple_count(one) == 5 and store.triple_count(two) == 0
     assert {g.value for g in store.named_graphs()} == {one.value, str(CATALOG_GRAPH)}
+
+
+
+def test_a_build_that_fails_while_loading_leaves_the_server_as_it_was(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = _graph("one"), _graph("two")
+    old = [ox.Triple(ox.NamedNode(EX + "old"), P, ox.Literal("old"))]
+    publish_build(server.store_url, [(one, old), (two, old)], _catalog(one, two))
+    store = RemoteStore(server.store_url, read_only=True)
+    before = {(q.graph_name, q.triple) for q in ox.parse(store.dump(None, ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)}
+
+    # the server goes away after the first graph is staged (its connection is refused from then on)
+    loaded = []
+    original = RemoteStore.replace_graph
+
+    def replace_then_fail(self: RemoteStore, graph: ox.NamedNode, triples) -> None:  # noqa: ANN001
+        if loaded:
+            raise remote.RemoteStoreError("the SPARQL server went away")
+        loaded.append(graph)
+        original(self, graph, triples)
+
+    monkeypatch.setattr(RemoteStore, "replace_graph", replace_then_fail)
+    new = [ox.Triple(ox.NamedNode(EX + "new"), P, ox.Literal("new"))]
+    with pytest.raises(remote.RemoteStoreError, match="went away"):
+        publish_build(server.store_url, [(one, new), (two, new)], _catalog(one, two))
+    monkeypatch.undo()
+
+    after = {(q.graph_name, q.triple) for q in ox.parse(store.dump(None, ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)}
+    assert loaded and loaded[0].value.startswith(STAGING_PREFIX)
+    assert after == before  # the staged graph was dropped, nothing else changed
+
+    publish_build(server.store_url, [(one, new)], _catalog(one))
+    assert store.triple_count(one) == 1 and store.triple_count(two) == 0
+    assert not [g for g in store.named_graphs() if g.value.startswith(STAGING_PREFIX)]
 
 
 def test_load_appends_and_drop_is_quiet(server: RunningServer) -> None:

@@ -17,7 +17,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from clusterkg.curation import STAGING_PREFIX
+from clusterkg.iris import STAGING_PREFIX
 
 from .conftest import TOKENS, Service
 

@@ -27,7 +27,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from clusterkg.config import SHARED_REAL_DIR
-from clusterkg.curation import STAGING_PREFIX
+from clusterkg.iris import STAGING_PREFIX
 
 from .conftest import TOKENS, Service, start_service, stop_service, wait_for_exit_of_children
 

@@ -42,11 +42,10 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import ClusterKGError, StoreMissing, ValidationFailed
-from ..iris import CATALOG_GRAPH, CKG, DATASET, GRAPH, SPDX, VOID
+from ..iris import CATALOG_GRAPH, CKG, DATASET, GRAPH, SPDX, STAGING_PREFIX, VOID
 from ..store import GraphStore
 
 IMPORT_PREFIX = str(GRAPH["import/"])
-STAGING_PREFIX = str(GRAPH["staging/"])
 ONTOLOGY_GRAPH = str(GRAPH["clusterkg"])
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import ClusterKGError, StoreMissing, ValidationFailed
-from ..iris import CATALOG_GRAPH, CKG, DATASET, GRAPH, ID, VOC, VOID
+from ..iris import CATALOG_GRAPH, CKG, DATASET, GRAPH, ID, STAGING_PREFIX, VOC, VOID
 from .blocking import MAX_BLOCK, BlockingReport, candidate_pairs
 from .decisions import DECISIONS_FILE, Decision, load_decisions, pair_digest
 from .decisions import DOCUMENT as DECISIONS_DOCUMENT
@@ -389,7 +389,7 @@ def _context(store: ox.Store, triples: list[ox.Triple]) -> list[ox.Triple]:
     documents = set()
     for node in objects:
         for quad in store.quads_for_pattern(node, None, None, None):
-            if graph_of(quad) in skip or graph_of(quad).startswith(str(GRAPH["staging/"])):
+            if graph_of(quad) in skip or graph_of(quad).startswith(STAGING_PREFIX):
                 continue
             if quad.predicate.value in wanted:
                 context[quad.triple] = None
