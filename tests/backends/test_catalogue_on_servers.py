@@ -47,9 +47,7 @@ KNOWN_FAILURES: dict[str, dict[str, str]] = {
         "test_clusters_by_value_chain_includes_narrower_chains": _TRANSITIVE + "skos:broader* with a bound end loses rows",
         "test_value_chain_gaps_lists_italian_regions_without_a_cci_cluster":
             _TRANSITIVE + "inside FILTER NOT EXISTS keeps regions that have a cluster",
-        "test_s3_priorities_and_aligned_clusters": _TRANSITIVE + "with both ends unbound: 'transitive start not given'",
         "test_projects_by_programme_with_costs": _TRANSITIVE + "ckg:parentProgramme* in FILTER EXISTS: error or no rows",
-        "test_funding_by_region_and_fund": _TRANSITIVE + "in a sub-select with OPTIONAL and BIND: no rows",
         "test_partners_of_the_apulia_creative_cluster":
             _TRANSITIVE + "a/rdfs:subClassOf* binds ?partner to the organisation itself",
         "test_organisations_working_together": _TRANSITIVE + "with both ends unbound: 'transitive start not given'",
