@@ -620,7 +620,7 @@ def main() -> int:
     parser.add_argument("--query-budget", type=float, default=10.0, help="seconds per query and system before fewer runs (>= 3)")
     parser.add_argument("--query-cap", type=float, default=60.0, help="the service's time limit for one query in the bench (its default is 30 s)")
     parser.add_argument("--network-cap", type=float, default=600.0, help="seconds for the network extraction and metrics")
-    parser.add_argument("--rdflib-load-cap", type=float, default=240.0, help="seconds rdflib-endpoint may take to load")
+    parser.add_argument("--rdflib-load-cap", type=float, default=600.0, help="seconds rdflib-endpoint may take to load")
     parser.add_argument("--rdflib-query-cap", type=float, default=20.0, help="seconds one rdflib-endpoint query may take")
     parser.add_argument("--shacl-budget", type=float, default=150.0, help="seconds a full SHACL validation may take")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
