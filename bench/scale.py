@@ -494,7 +494,8 @@ def bench_entity(store_path: Path, repeat: int) -> dict:
     store = ox.Store.read_only(str(store_path))
     organisations = sum(1 for _ in store.query(
         "PREFIX ckg: <https://w3id.org/clusterkg/ontology#> "
-        "SELECT DISTINCT ?o WHERE { ?p ckg:participant ?o FILTER(CONTAINS(STR(?o), 'synth-')) }"))
+        "SELECT DISTINCT ?o WHERE { ?p ckg:participant ?o FILTER(CONTAINS(STR(?o), 'synth-')) }",
+        use_default_graph_as_union=True))
     participant = ox.NamedNode("https://w3id.org/clusterkg/ontology#participant")
     results = {}
     for case, offset in (("typical", organisations // 2), ("busy", min(100, organisations // 20))):
@@ -611,6 +612,17 @@ def _save(results: dict, path: Path) -> None:
         "p50": o.p50, "p95": o.p95, "n": len(o.samples), "note": o.note, "samples": o.samples}))
 
 
+def _revive(entry: dict) -> dict:
+    """A scale's figures read back from ``partial.json``, latencies as ``Timing`` again."""
+    def timing(saved: dict) -> Timing:
+        return Timing(samples=saved["samples"], note=saved["note"])
+
+    entry["queries"] = {side: {name: timing(t) for name, t in by_name.items()}
+                        for side, by_name in entry["queries"].items()}
+    entry["rdflib"] = {name: timing(t) for name, t in entry["rdflib"].items()}
+    return entry
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, action="append", help="synthetic scale (repeatable; default 0.1 and 1)")
@@ -624,14 +636,21 @@ def main() -> int:
     parser.add_argument("--rdflib-query-cap", type=float, default=20.0, help="seconds one rdflib-endpoint query may take")
     parser.add_argument("--shacl-budget", type=float, default=150.0, help="seconds a full SHACL validation may take")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the scales already measured in WORK/partial.json (with --work)")
     args = parser.parse_args()
     scales = args.scale or [0.1, 1.0]
     work = args.work or Path(tempfile.mkdtemp(prefix="clusterkg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     queries = load_catalogue()
     results: dict = {"scales": {}}
+    kept = json.loads((work / "partial.json").read_text())["scales"] if args.resume and (work / "partial.json").exists() else {}
     try:
         for scale in scales:
+            if f"{scale:g}" in kept:
+                log(f"scale {scale:g}: kept from {work / 'partial.json'}")
+                results["scales"][f"{scale:g}"] = _revive(kept[f"{scale:g}"])
+                continue
             base, synth = make_inputs(work, scale, args.seed)
             files = (base, synth)
             quads = count_quads(*files)
