@@ -523,6 +523,7 @@ class GraphWriter:
         else:
             new = []
 
+        log.info("write validating", extra={"event": "write.validating", "graph": graph.value, "triples": len(new)})
         violations = validate_write(validation_data(self.raw, graph, old, new, submitted, operation))
         if violations:
             raise SubmissionViolates(violations)
